@@ -1,0 +1,64 @@
+// Middy wiring shared by the HTTP handlers: request-id and logger context, JSON body checks (media type,
+// size, syntax) before the handler runs, and the error mapping after it fails.
+import type middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
+import { OmsError, RequestError } from "../../domain/shared/errors.ts";
+import { errorResponse } from "./http-errors.ts";
+import { logger } from "./logger.ts";
+
+export interface JsonEvent extends APIGatewayProxyEventV2 {
+  /** The parsed JSON body (set by jsonBody()). */
+  jsonBody?: unknown;
+}
+
+type HttpMiddleware = middy.MiddlewareObj<JsonEvent, APIGatewayProxyResultV2, Error, Context>;
+
+/** Logs the request with its route and request id; maps any error to the documented error body. */
+export function httpErrors(): HttpMiddleware {
+  return {
+    before: (request) => {
+      logger.addContext(request.context);
+      logger.appendKeys({ requestId: request.event.requestContext?.requestId, route: request.event.routeKey });
+    },
+    after: () => {
+      logger.resetKeys();
+    },
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof OmsError) {
+        logger.info("request refused", { code: error.code, message: error.message });
+      } else {
+        logger.error("request failed", error as Error);
+      }
+      request.response = errorResponse(error, request.event.requestContext?.requestId);
+      logger.resetKeys();
+    },
+  };
+}
+
+/** Requires a JSON body of at most maxBytes and parses it into event.jsonBody. */
+export function jsonBody(maxBytes: number): HttpMiddleware {
+  return {
+    before: (request) => {
+      const event = request.event;
+      const contentType = (event.headers?.["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (contentType !== "application/json" && !contentType.endsWith("+json")) {
+        throw new RequestError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          `Content-Type must be application/json, got '${contentType || "(none)"}'`,
+          "header.Content-Type",
+        );
+      }
+      const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+      const size = Buffer.byteLength(raw, "utf8");
+      if (size > maxBytes) {
+        throw new RequestError("PAYLOAD_TOO_LARGE", `body is ${size} bytes; the limit is ${maxBytes}`);
+      }
+      try {
+        event.jsonBody = JSON.parse(raw);
+      } catch (error) {
+        throw new RequestError("MALFORMED_JSON", `body is not valid JSON: ${(error as Error).message}`);
+      }
+    },
+  };
+}

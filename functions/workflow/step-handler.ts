@@ -1,0 +1,31 @@
+// The shape every order workflow task shares: parse {orderId} (zod), run one lifecycle step, return
+// {orderId, status}. Errors keep their names, so the state machine's Retry/Catch can match them.
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { z } from "zod";
+import { toValidationError } from "../../domain/shared/zod-issues.ts";
+import { type OrderStep, runOrderStep, type StepResult } from "../../usecases/order-steps.ts";
+import { useCaseDeps } from "../shared/dependencies.ts";
+import { logger } from "../shared/logger.ts";
+
+export const taskInputSchema = z.object({ orderId: z.string().min(1) });
+
+export function stepHandler(step: OrderStep) {
+  const deps = useCaseDeps();
+  return middy<unknown, StepResult, Error, Context>().handler(async (event, context) => {
+    const input = taskInputSchema.safeParse(event);
+    if (!input.success) throw toValidationError(input.error);
+    logger.addContext(context);
+    logger.appendKeys({ orderId: input.data.orderId, step });
+    try {
+      const result = await runOrderStep(deps, step, input.data.orderId);
+      logger.info(result.changed ? "step done" : "step already done", { status: result.status });
+      return result;
+    } catch (error) {
+      logger.warn("step failed", { error: (error as Error).name, message: (error as Error).message });
+      throw error;
+    } finally {
+      logger.resetKeys();
+    }
+  });
+}

@@ -1,0 +1,288 @@
+// Boots the whole OMS on one machine from the app declaration: Amazon DynamoDB Local (or any DynamoDB
+// endpoint), the local Step Functions and EventBridge services behind one AWS edge endpoint, the
+// declared buses, rules and state machines (provisioned through the AWS APIs, as a deploy would), the
+// same handler modules as "Lambda", the table-stream relay and the HTTP API.
+import "./polyfills.ts";
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join, resolve } from "node:path";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  ResourceAlreadyExistsException,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateStateMachineCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StateMachineAlreadyExists,
+  UpdateStateMachineCommand,
+} from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { createTableInput } from "../adapters/dynamodb/table-definition.ts";
+import { keys, tableDesign } from "../adapters/dynamodb/table-design.ts";
+import {
+  eventBuses,
+  functions,
+  handlerEnvironment,
+  routes,
+  rules,
+  type StateMachineId,
+  stateMachines,
+  streamConsumers,
+  table,
+} from "../app/app-declaration.ts";
+import { close, createEdgeServer, listen } from "./aws-protocol/edge-server.ts";
+import { type DynamoDbLocalHandle, startDynamoDbLocal } from "./dynamodb/dynamodb-local.ts";
+import { LocalEventBridge } from "./eventbridge/event-bridge-service.ts";
+import { FunctionRuntime } from "./functions/function-runtime.ts";
+import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn } from "./functions/lambda-invoker.ts";
+import { createHttpApiServer } from "./http-api/http-api-server.ts";
+import { DEMO_CHANNEL, seedDemo } from "./seed/demo-seed.ts";
+import { LocalStepFunctions } from "./stepfunctions/step-functions-service.ts";
+import { StreamRelay } from "./streams/stream-relay.ts";
+
+export interface RuntimeOptions {
+  /** Repository root: handler modules and ASL files are resolved from here. */
+  rootDir?: string;
+  /** Where orders, executions and events persist; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** HTTP API port (0 = any free port). */
+  httpPort?: number;
+  /** AWS edge port (0 = any free port). */
+  awsPort?: number;
+  host?: string;
+  /** Use this DynamoDB (DynamoDB Local started elsewhere, or AWS) instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  seedDemo?: boolean;
+  /** Multiplies Retry intervals of the state machines (tests: 0.01). */
+  retryIntervalScale?: number;
+  /** Backoff base of EventBridge target retries, ms. */
+  eventRetryBaseDelayMs?: number;
+  streamPollIntervalMs?: number;
+  quiet?: boolean;
+}
+
+export interface Runtime {
+  httpUrl: string;
+  awsEndpoint: string;
+  dynamodbEndpoint: string;
+  dataDir: string | undefined;
+  tableName: string;
+  functions: FunctionRuntime;
+  stepFunctions: LocalStepFunctions;
+  eventBridge: LocalEventBridge;
+  relay: StreamRelay;
+  stateMachineArn(id: StateMachineId): string;
+  stop(): Promise<void>;
+}
+
+const DUMMY_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+export function localStateMachineArn(id: StateMachineId): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${stateMachines[id].name}`;
+}
+
+/** Replaces `${Name}` placeholders as CloudFormation's DefinitionSubstitutions do. */
+export function substitute(definition: string, values: Record<string, string>): string {
+  return definition.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const rootDir = resolve(options.rootDir ?? process.cwd());
+  const host = options.host ?? "127.0.0.1";
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const tableName = options.tableName ?? table.name;
+  const log = options.quiet ? () => undefined : (message: string) => console.log(message);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error("stop:", (error as Error).message);
+      }
+    }
+  };
+
+  try {
+    // 1. DynamoDB: DynamoDB Local under the data folder, unless an endpoint is given.
+    let ddbHandle: DynamoDbLocalHandle | undefined;
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      ddbHandle = await startDynamoDbLocal(dataDir ? { dbPath: join(dataDir, "dynamodb") } : {});
+      stops.push(() => ddbHandle?.stop() ?? Promise.resolve());
+      dynamodbEndpoint = ddbHandle.endpoint;
+    }
+    const awsConfig = { region: LOCAL_REGION, credentials: DUMMY_CREDENTIALS };
+    const ddb = new DynamoDBClient({ ...awsConfig, endpoint: dynamodbEndpoint });
+    await ensureTable(ddb, tableName);
+
+    // 2. The local AWS services behind one edge endpoint.
+    const fnRuntime = new FunctionRuntime(rootDir, functions);
+    const eventBridge = new LocalEventBridge({
+      dataDir,
+      invoker: fnRuntime,
+      retryBaseDelayMs: options.eventRetryBaseDelayMs ?? 1000,
+    });
+    const stepFunctions = new LocalStepFunctions({
+      dataDir,
+      invoker: fnRuntime,
+      events: eventBridge,
+      dynamodb: ddb,
+      retryIntervalScale: options.retryIntervalScale ?? 1,
+    });
+    const edge: Server = createEdgeServer({ services: [stepFunctions, eventBridge], dynamodbEndpoint });
+    const awsPort = await listen(edge, options.awsPort ?? 4566, host);
+    stops.push(() => close(edge));
+    const awsEndpoint = `http://${host}:${awsPort}`;
+
+    // 3. The handlers' environment: same variable names as on AWS, local endpoints.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? DUMMY_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? DUMMY_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SFN: awsEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
+      ...handlerEnvironment({
+        tableName,
+        eventBusName: eventBuses.orders.name,
+        stateMachineArns: { "home-delivery": localStateMachineArn("home-delivery") },
+      }),
+    });
+
+    // 4. Provision the declared buses, rules and state machines through the AWS APIs.
+    await eventBridge.start();
+    stops.push(() => eventBridge.stop());
+    const edgeConfig = { ...awsConfig, endpoint: awsEndpoint };
+    await provisionEvents(new EventBridgeClient(edgeConfig));
+    await provisionStateMachines(new SFNClient(edgeConfig), rootDir);
+    await fnRuntime.warmUp();
+
+    // 5. Resume executions a previous run left in flight, then start relaying the table stream.
+    await stepFunctions.start();
+    stops.push(() => stepFunctions.stop());
+    const relay = new StreamRelay({
+      dynamodb: ddb,
+      streams: new DynamoDBStreamsClient({ ...awsConfig, endpoint: dynamodbEndpoint }),
+      tableName,
+      consumers: streamConsumers,
+      invoker: fnRuntime,
+      ...(dataDir ? { checkpointFile: join(dataDir, "streams", "checkpoints.json") } : {}),
+      pollIntervalMs: options.streamPollIntervalMs ?? 50,
+    });
+    await relay.start();
+    stops.push(() => relay.stop());
+
+    // 6. Demo configuration on first start.
+    const doc = DynamoDBDocumentClient.from(ddb);
+    if (options.seedDemo) {
+      const seeded = await doc.send(new GetCommand({ TableName: tableName, Key: keys.channel(DEMO_CHANNEL.channelId) }));
+      if (!seeded.Item) {
+        await seedDemo(doc, tableName);
+        log(`seeded the demo configuration (channel ${DEMO_CHANNEL.channelId})`);
+      }
+    }
+
+    // 7. The HTTP API last: once it listens, everything behind it is ready.
+    const http = createHttpApiServer({ routes, invoker: fnRuntime });
+    const httpPort = await listen(http, options.httpPort ?? 3000, host);
+    stops.push(() => close(http));
+
+    return {
+      httpUrl: `http://${host}:${httpPort}`,
+      awsEndpoint,
+      dynamodbEndpoint,
+      dataDir,
+      tableName,
+      functions: fnRuntime,
+      stepFunctions,
+      eventBridge,
+      relay,
+      stateMachineArn: localStateMachineArn,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== "ResourceNotFoundException") throw error;
+  }
+  await ddb.send(new CreateTableCommand(createTableInput(tableName)));
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { TableName: tableName });
+  await ddb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+}
+
+async function provisionEvents(client: EventBridgeClient): Promise<void> {
+  for (const bus of Object.values(eventBuses)) {
+    try {
+      await client.send(new CreateEventBusCommand({ Name: bus.name }));
+    } catch (error) {
+      if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+    }
+  }
+  for (const rule of rules) {
+    const busName = rule.bus === "default" ? "default" : eventBuses[rule.bus].name;
+    await client.send(
+      new PutRuleCommand({
+        Name: rule.name,
+        EventBusName: busName,
+        Description: rule.description,
+        EventPattern: JSON.stringify(rule.pattern),
+        State: "ENABLED",
+      }),
+    );
+    await client.send(
+      new PutTargetsCommand({
+        Rule: rule.name,
+        EventBusName: busName,
+        Targets: rule.targets.map((t) => ({ Id: t.id, Arn: lambdaArn(t.functionId) })),
+      }),
+    );
+  }
+}
+
+async function provisionStateMachines(client: SFNClient, rootDir: string): Promise<void> {
+  const existing = await client.send(new ListStateMachinesCommand({}));
+  for (const [id, machine] of Object.entries(stateMachines) as [StateMachineId, (typeof stateMachines)[StateMachineId]][]) {
+    const values = Object.fromEntries(
+      Object.entries(machine.substitutions).map(([key, ref]) => [key, lambdaArn(ref.functionArn)]),
+    );
+    const definition = substitute(readFileSync(join(rootDir, machine.definitionFile), "utf8"), values);
+    const arn = localStateMachineArn(id);
+    const roleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/${machine.name}`;
+    if (existing.stateMachines?.some((m) => m.stateMachineArn === arn)) {
+      await client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition, roleArn }));
+      continue;
+    }
+    try {
+      await client.send(new CreateStateMachineCommand({ name: machine.name, definition, roleArn, type: machine.type }));
+    } catch (error) {
+      if (!(error instanceof StateMachineAlreadyExists)) throw error;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// The lifecycle table: legal paths, refusals with reasons, reachability, terminality, idempotent replays.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  alreadyApplied,
+  applyCommand,
+  createdEvent,
+  ORDER_LIFECYCLE,
+  type OrderCommand,
+  refusal,
+  TERMINAL_STATUSES,
+} from "../../domain/order/lifecycle.ts";
+import { ORDER_STATUSES, type Order } from "../../domain/order/order.ts";
+import { orderEventSchema } from "../../domain/events/order-events.ts";
+import { IllegalTransitionError } from "../../domain/shared/errors.ts";
+import { sampleOrder } from "../support/order-fixtures.ts";
+
+const at = "2026-11-23T10:00:01.000Z";
+let n = 0;
+const apply = (order: Order, command: OrderCommand) => applyCommand(order, command, at, `e${++n}`);
+const route: OrderCommand = { action: "route", assignments: [{ lineId: "1", locationId: "wh-1" }, { lineId: "2", locationId: "wh-1" }] };
+
+describe("order lifecycle", () => {
+  it("takes an order from INITIAL to SUBMITTED with one event per step, numbered in sequence", () => {
+    const created = createdEvent(sampleOrder(), "e0");
+    let order = created.order;
+    const events = [created.event];
+    for (const command of [{ action: "validate" }, route, { action: "submit" }] as OrderCommand[]) {
+      const step = apply(order, command);
+      order = step.order;
+      events.push(step.event);
+    }
+    expect(order.status).toBe("SUBMITTED");
+    expect(order.positions.every((p) => p.status === "SUBMITTED" && p.locationId === "wh-1")).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(["order.created", "order.validated", "order.routed", "order.submitted"]);
+    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    expect(order.timeline.map((t) => t.status)).toEqual(["INITIAL", "VALIDATED", "ROUTED", "SUBMITTED"]);
+    for (const event of events) expect(orderEventSchema.safeParse(event).success).toBe(true);
+  });
+
+  it("refuses a step out of order with the reason", () => {
+    const order = sampleOrder();
+    expect(refusal(order, { action: "submit" })).toMatch(/allowed only from ROUTED; the order is INITIAL/);
+    expect(() => apply(order, { action: "submit" })).toThrow(IllegalTransitionError);
+  });
+
+  it("refuses routing that leaves a position without a location", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    const partial: OrderCommand = { action: "route", assignments: [{ lineId: "1", locationId: "wh-1" }] };
+    expect(refusal(validated, partial)).toBe("positions without a location: 2");
+  });
+
+  it("raises an exception and recovers to the status where it struck", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    const failed = apply(validated, { action: "raise-exception", error: "Boom", cause: "disk on fire" });
+    expect(failed.order.status).toBe("EXCEPTION");
+    expect(failed.order.exception).toMatchObject({ previousStatus: "VALIDATED", error: "Boom", cause: "disk on fire" });
+    const recovered = apply(failed.order, { action: "recover" });
+    expect(recovered.order.status).toBe("VALIDATED");
+    expect(recovered.order.exception).toBeUndefined();
+    expect(recovered.event.type).toBe("order.recovered");
+  });
+
+  it("knows when a step's effect is already recorded", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    expect(alreadyApplied(validated, "validate")).toBe(true);
+    expect(alreadyApplied(validated, "route")).toBe(false);
+  });
+
+  it("reaches every status from INITIAL and has SUBMITTED and REJECTED as its only terminal statuses", () => {
+    const reachable = new Set<string>(["INITIAL"]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const rule of Object.values(ORDER_LIFECYCLE)) {
+        if (!rule.from.some((s) => reachable.has(s))) continue;
+        // recover returns to where the exception struck: any status an exception can be raised from
+        const targets = typeof rule.to === "function" ? ORDER_LIFECYCLE["raise-exception"].from : [rule.to];
+        for (const t of targets) if (!reachable.has(t)) reachable.add(t), (grew = true);
+      }
+    }
+    expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());
+    expect([...TERMINAL_STATUSES].sort()).toEqual(["REJECTED", "SUBMITTED"]);
+    for (const status of TERMINAL_STATUSES) {
+      const order = { ...sampleOrder(), status };
+      for (const action of Object.keys(ORDER_LIFECYCLE)) {
+        expect(refusal(order, { action } as OrderCommand)).toBeDefined();
+      }
+    }
+  });
+
+  it("never changes status without recording exactly one event with the next sequence (property)", () => {
+    const commands: OrderCommand[] = [
+      { action: "validate" },
+      { action: "reject", reasons: ["r"] },
+      route,
+      { action: "submit" },
+      { action: "raise-exception", error: "E", cause: "c" },
+      { action: "recover" },
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), (sequence) => {
+        let order = createdEvent(sampleOrder(), "e0").order;
+        for (const command of sequence) {
+          if (refusal(order, command)) {
+            expect(() => apply(order, command)).toThrow(IllegalTransitionError);
+            continue;
+          }
+          const { order: next, event } = apply(order, command);
+          expect(event.sequence).toBe(order.eventSequence + 1);
+          expect(next.version).toBe(order.version + 1);
+          expect(next.timeline.length).toBe(order.timeline.length + 1);
+          expect(event.data.status).toBe(next.status);
+          order = next;
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,111 @@
+// The workflow's steps over the lifecycle table: each loads the order, decides with the pure core and
+// writes the new state with its events in one conditional transaction. Re-running a step (a Step
+// Functions retry, a redrive, a resumed execution) finds its effect recorded and changes nothing.
+import { alreadyApplied, applyCommand, type OrderAction, type OrderCommand } from "../domain/order/lifecycle.ts";
+import type { Order, OrderStatus } from "../domain/order/order.ts";
+import { rejectionReasons } from "../domain/order/validation-rules.ts";
+import type { OrderEvent } from "../domain/events/order-events.ts";
+import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
+import type { Clock, IdSource, OrderRepository } from "./ports.ts";
+
+export interface StepDeps {
+  repo: OrderRepository;
+  clock: Clock;
+  ids: IdSource;
+}
+
+export interface StepResult {
+  orderId: string;
+  status: OrderStatus;
+  /** False when the step found its effect already recorded (a repeat). */
+  changed: boolean;
+}
+
+export type OrderStep = "validate" | "route" | "submit";
+
+/** The actions whose presence as the last timeline entry means the step already ran. */
+const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
+  validate: ["validate", "reject"],
+  route: ["route"],
+  submit: ["submit"],
+};
+
+async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order> {
+  const order = await repo.getOrder(orderId);
+  if (!order) throw new NotFoundError("ORDER_NOT_FOUND", `order ${orderId} does not exist`, "orderId", { orderId });
+  return order;
+}
+
+/** Decides the step's command from the order and its configuration. */
+async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<OrderCommand> {
+  switch (step) {
+    case "validate": {
+      const channel = await deps.repo.getChannel(order.channelId);
+      const reasons = channel ? rejectionReasons(order, channel, deps.clock.now()) : [`channel ${order.channelId} was removed`];
+      return reasons.length > 0 ? { action: "reject", reasons } : { action: "validate" };
+    }
+    case "route": {
+      // Placeholder routing: every position goes to the channel's default location (DOSE replaces this).
+      const channel = await deps.repo.getChannel(order.channelId);
+      const location = channel ? await deps.repo.getLocation(channel.defaultLocationId) : undefined;
+      if (!channel || !location?.active) {
+        throw ValidationError.single(
+          "defaultLocationId",
+          "NO_LOCATION",
+          `channel ${order.channelId} has no active default location`,
+        );
+      }
+      return { action: "route", assignments: order.positions.map((p) => ({ lineId: p.lineId, locationId: location.locationId })) };
+    }
+    case "submit":
+      return { action: "submit" };
+  }
+}
+
+export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: string): Promise<StepResult> {
+  const stored = await loadOrder(deps.repo, orderId);
+  if (STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
+    return { orderId, status: stored.status, changed: false };
+  }
+  let order = stored;
+  const events: OrderEvent[] = [];
+  const apply = (command: OrderCommand) => {
+    const applied = applyCommand(order, command, deps.clock.now(), deps.ids.eventId());
+    order = applied.order;
+    events.push(applied.event);
+  };
+  // A redriven step first lifts the exception its failure raised, in the same write as its own effect.
+  if (order.status === "EXCEPTION") apply({ action: "recover" });
+  apply(await decide(deps, step, order));
+  await deps.repo.saveTransition(stored.version, order, events);
+  return { orderId, status: order.status, changed: true };
+}
+
+export interface WorkflowFailure {
+  orderId: string;
+  status: string;
+  error?: string | undefined;
+  cause?: string | undefined;
+  executionArn: string;
+}
+
+/**
+ * Makes a failed, timed-out or aborted workflow visible on its order: EXCEPTION with the cause. Orders
+ * already terminal or already in EXCEPTION are left alone (the failure event may arrive twice).
+ */
+export async function recordWorkflowFailure(deps: StepDeps, failure: WorkflowFailure): Promise<StepResult> {
+  const order = await deps.repo.getOrder(failure.orderId);
+  if (!order) throw new NotFoundError("ORDER_NOT_FOUND", `order ${failure.orderId} does not exist`, "orderId");
+  if (!["INITIAL", "VALIDATED", "ROUTED"].includes(order.status)) {
+    return { orderId: order.orderId, status: order.status, changed: false };
+  }
+  const command: OrderCommand = {
+    action: "raise-exception",
+    error: failure.error || `States.${failure.status}`,
+    cause: failure.cause || `the workflow ended ${failure.status}`,
+    executionArn: failure.executionArn,
+  };
+  const applied = applyCommand(order, command, deps.clock.now(), deps.ids.eventId());
+  await deps.repo.saveTransition(order.version, applied.order, [applied.event]);
+  return { orderId: order.orderId, status: applied.order.status, changed: true };
+}

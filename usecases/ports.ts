@@ -1,0 +1,19 @@
+// The ports use cases depend on: storage, workflow start and the clock/id source. Adapters implement
+// them; tests pass real adapters against DynamoDB Local or plain objects for the clock.
+import type { OrderType } from "../domain/order/order-input.ts";
+
+export type { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
+
+export interface WorkflowStarter {
+  /** Starts the order type's workflow for an order; starting it twice is a no-op. */
+  startOrderWorkflow(orderType: OrderType, orderId: string): Promise<{ executionArn: string }>;
+}
+
+export interface Clock {
+  now(): string;
+}
+
+export interface IdSource {
+  orderId(): string;
+  eventId(): string;
+}
