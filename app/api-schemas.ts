@@ -24,7 +24,9 @@ export const captureResponseSchema = z
 
 export const orderResponseSchema = orderSchema.meta({ id: "Order" });
 
-export const orderIdParamsSchema = z.object({ orderId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "not an order id") });
+export const orderIdParamsSchema = z.object({
+  orderId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "not an order id"),
+});
 
 export const listOrdersQuerySchema = z
   .object({

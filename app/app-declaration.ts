@@ -238,12 +238,16 @@ export const routes: RouteDeclaration[] = [
       headers: {
         "Idempotency-Key": {
           required: false,
-          description: "Repeat a request with the same key and body to get the same answer and no second order",
+          description:
+            "Repeat a request with the same key and body to get the same answer and no second order",
         },
       },
     },
     responses: {
-      202: { description: "Accepted: the order is stored and its workflow started", schema: captureResponseSchema },
+      202: {
+        description: "Accepted: the order is stored and its workflow started",
+        schema: captureResponseSchema,
+      },
       400: errors("Malformed JSON or a field breaks the schema (see field and issues)"),
       404: errors("Unknown channel"),
       409: errors("Idempotency-Key reused with another body, or the channel order number exists"),

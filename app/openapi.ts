@@ -1,13 +1,17 @@
 // Generates the OpenAPI 3.1 document from the route declarations and their zod schemas, so the document
 // can never drift from what the handlers validate. Served at GET /openapi.json; docs/openapi.json is
-// the same document written by `npm run docs:openapi` (a test checks it is current).
+// the same document written by `npm run docs` (a test checks it is current).
 import { z } from "zod";
 import { type RouteDeclaration, routes } from "./app-declaration.ts";
 
 type JsonSchema = Record<string, unknown>;
 
 function schemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", reused: "inline" }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    reused: "inline",
+  }) as JsonSchema;
   return rest;
 }
 
@@ -25,7 +29,13 @@ function parameters(route: RouteDeclaration): JsonSchema[] {
   add("path", route.request?.params);
   add("query", route.request?.query);
   for (const [name, header] of Object.entries(route.request?.headers ?? {})) {
-    result.push({ name, in: "header", required: header.required, description: header.description, schema: { type: "string", maxLength: 255 } });
+    result.push({
+      name,
+      in: "header",
+      required: header.required,
+      description: header.description,
+      schema: { type: "string", maxLength: 255 },
+    });
   }
   return result;
 }
@@ -46,7 +56,10 @@ export function openApiDocument(): JsonSchema {
       Object.entries(route.responses).map(([status, response]) => [
         status,
         response.schema
-          ? { description: response.description, content: { "application/json": { schema: schemaOf(response.schema, "output") } } }
+          ? {
+              description: response.description,
+              content: { "application/json": { schema: schemaOf(response.schema, "output") } },
+            }
           : { description: response.description },
       ]),
     );
@@ -59,7 +72,8 @@ export function openApiDocument(): JsonSchema {
     info: {
       title: "Open OMS API",
       version: "0.1.0",
-      description: "Order capture and the order repository. Errors carry a machine-readable code and the offending field.",
+      description:
+        "Order capture and the order repository. Errors carry a machine-readable code and the offending field.",
     },
     servers: [{ url: "http://127.0.0.1:3000", description: "npm start (one machine)" }],
     paths,

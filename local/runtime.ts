@@ -72,6 +72,8 @@ export interface RuntimeOptions {
   eventRetryBaseDelayMs?: number;
   streamPollIntervalMs?: number;
   quiet?: boolean;
+  /** Sees every AWS request at the edge (target, body): the benchmark's meter. */
+  observer?: (target: string, body: string) => void;
 }
 
 export interface Runtime {
@@ -143,7 +145,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dynamodb: ddb,
       retryIntervalScale: options.retryIntervalScale ?? 1,
     });
-    const edge: Server = createEdgeServer({ services: [stepFunctions, eventBridge], dynamodbEndpoint });
+    const edge: Server = createEdgeServer({
+      services: [stepFunctions, eventBridge],
+      dynamodbEndpoint,
+      ...(options.observer ? { observer: options.observer } : {}),
+    });
     const awsPort = await listen(edge, options.awsPort ?? 4566, host);
     stops.push(() => close(edge));
     const awsEndpoint = `http://${host}:${awsPort}`;
@@ -153,7 +159,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? DUMMY_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? DUMMY_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      // Handlers reach DynamoDB through the edge too: one place sees (and can meter) all AWS traffic.
+      AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       ...handlerEnvironment({
@@ -189,7 +196,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // 6. Demo configuration on first start.
     const doc = DynamoDBDocumentClient.from(ddb);
     if (options.seedDemo) {
-      const seeded = await doc.send(new GetCommand({ TableName: tableName, Key: keys.channel(DEMO_CHANNEL.channelId) }));
+      const seeded = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.channel(DEMO_CHANNEL.channelId) }),
+      );
       if (!seeded.Item) {
         await seedDemo(doc, tableName);
         log(`seeded the demo configuration (channel ${DEMO_CHANNEL.channelId})`);
@@ -228,7 +237,10 @@ async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void
     if ((error as Error).name !== "ResourceNotFoundException") throw error;
   }
   await ddb.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { TableName: tableName });
+  await waitUntilTableExists(
+    { client: ddb, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 },
+    { TableName: tableName },
+  );
   await ddb.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
@@ -268,7 +280,10 @@ async function provisionEvents(client: EventBridgeClient): Promise<void> {
 
 async function provisionStateMachines(client: SFNClient, rootDir: string): Promise<void> {
   const existing = await client.send(new ListStateMachinesCommand({}));
-  for (const [id, machine] of Object.entries(stateMachines) as [StateMachineId, (typeof stateMachines)[StateMachineId]][]) {
+  for (const [id, machine] of Object.entries(stateMachines) as [
+    StateMachineId,
+    (typeof stateMachines)[StateMachineId],
+  ][]) {
     const values = Object.fromEntries(
       Object.entries(machine.substitutions).map(([key, ref]) => [key, lambdaArn(ref.functionArn)]),
     );
@@ -280,7 +295,9 @@ async function provisionStateMachines(client: SFNClient, rootDir: string): Promi
       continue;
     }
     try {
-      await client.send(new CreateStateMachineCommand({ name: machine.name, definition, roleArn, type: machine.type }));
+      await client.send(
+        new CreateStateMachineCommand({ name: machine.name, definition, roleArn, type: machine.type }),
+      );
     } catch (error) {
       if (!(error instanceof StateMachineAlreadyExists)) throw error;
     }

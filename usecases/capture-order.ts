@@ -2,8 +2,8 @@
 // number), store it with its order.created event in one transaction, then start its workflow.
 import { createHash } from "node:crypto";
 import { createdEvent } from "../domain/order/lifecycle.ts";
-import { type OrderInput, orderInputSchema } from "../domain/order/order-input.ts";
 import { createOrder, type OrderStatus } from "../domain/order/order.ts";
+import { type OrderInput, orderInputSchema } from "../domain/order/order-input.ts";
 import { assertCapturable } from "../domain/order/validation-rules.ts";
 import { ConflictError, NotFoundError, UnavailableError } from "../domain/shared/errors.ts";
 import { toValidationError } from "../domain/shared/zod-issues.ts";
@@ -39,7 +39,11 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export async function captureOrder(deps: CaptureDeps, body: unknown, idempotencyKey?: string): Promise<CaptureResult> {
+export async function captureOrder(
+  deps: CaptureDeps,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<CaptureResult> {
   const parsed = orderInputSchema.safeParse(body);
   if (!parsed.success) throw toValidationError(parsed.error);
   const input = parsed.data;
@@ -55,7 +59,10 @@ export async function captureOrder(deps: CaptureDeps, body: unknown, idempotency
 
   assertCapturable(input, channel);
   const orderId = deps.ids.orderId();
-  const { order, event } = createdEvent(createOrder(input, channel, orderId, deps.clock.now()), deps.ids.eventId());
+  const { order, event } = createdEvent(
+    createOrder(input, channel, orderId, deps.clock.now()),
+    deps.ids.eventId(),
+  );
   try {
     await deps.repo.captureOrder(order, event, hash, idempotencyKey);
   } catch (error) {
@@ -113,7 +120,11 @@ async function findEarlierAnswer(
   return { orderId, status: order.status, replayed: true };
 }
 
-async function startWorkflow(deps: CaptureDeps, orderType: OrderInput["orderType"], orderId: string): Promise<void> {
+async function startWorkflow(
+  deps: CaptureDeps,
+  orderType: OrderInput["orderType"],
+  orderId: string,
+): Promise<void> {
   try {
     await deps.workflows.startOrderWorkflow(orderType, orderId);
   } catch (error) {

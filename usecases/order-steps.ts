@@ -1,10 +1,16 @@
 // The workflow's steps over the lifecycle table: each loads the order, decides with the pure core and
 // writes the new state with its events in one conditional transaction. Re-running a step (a Step
 // Functions retry, a redrive, a resumed execution) finds its effect recorded and changes nothing.
-import { alreadyApplied, applyCommand, type OrderAction, type OrderCommand } from "../domain/order/lifecycle.ts";
+
+import type { OrderEvent } from "../domain/events/order-events.ts";
+import {
+  alreadyApplied,
+  applyCommand,
+  type OrderAction,
+  type OrderCommand,
+} from "../domain/order/lifecycle.ts";
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
-import type { OrderEvent } from "../domain/events/order-events.ts";
 import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
 import type { Clock, IdSource, OrderRepository } from "./ports.ts";
 
@@ -32,7 +38,8 @@ const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
 
 async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order> {
   const order = await repo.getOrder(orderId);
-  if (!order) throw new NotFoundError("ORDER_NOT_FOUND", `order ${orderId} does not exist`, "orderId", { orderId });
+  if (!order)
+    throw new NotFoundError("ORDER_NOT_FOUND", `order ${orderId} does not exist`, "orderId", { orderId });
   return order;
 }
 
@@ -41,7 +48,9 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
   switch (step) {
     case "validate": {
       const channel = await deps.repo.getChannel(order.channelId);
-      const reasons = channel ? rejectionReasons(order, channel, deps.clock.now()) : [`channel ${order.channelId} was removed`];
+      const reasons = channel
+        ? rejectionReasons(order, channel, deps.clock.now())
+        : [`channel ${order.channelId} was removed`];
       return reasons.length > 0 ? { action: "reject", reasons } : { action: "validate" };
     }
     case "route": {
@@ -55,7 +64,10 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
           `channel ${order.channelId} has no active default location`,
         );
       }
-      return { action: "route", assignments: order.positions.map((p) => ({ lineId: p.lineId, locationId: location.locationId })) };
+      return {
+        action: "route",
+        assignments: order.positions.map((p) => ({ lineId: p.lineId, locationId: location.locationId })),
+      };
     }
     case "submit":
       return { action: "submit" };
@@ -95,7 +107,8 @@ export interface WorkflowFailure {
  */
 export async function recordWorkflowFailure(deps: StepDeps, failure: WorkflowFailure): Promise<StepResult> {
   const order = await deps.repo.getOrder(failure.orderId);
-  if (!order) throw new NotFoundError("ORDER_NOT_FOUND", `order ${failure.orderId} does not exist`, "orderId");
+  if (!order)
+    throw new NotFoundError("ORDER_NOT_FOUND", `order ${failure.orderId} does not exist`, "orderId");
   if (!["INITIAL", "VALIDATED", "ROUTED"].includes(order.status)) {
     return { orderId: order.orderId, status: order.status, changed: false };
   }

@@ -9,9 +9,9 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { detailTypeOf, type OrderEvent, orderEventSchema } from "../../domain/events/order-events.ts";
 import { type Channel, channelSchema, type Location, locationSchema } from "../../domain/order/channel.ts";
 import { type Order, type OrderStatus, orderSchema } from "../../domain/order/order.ts";
-import { detailTypeOf, type OrderEvent, orderEventSchema } from "../../domain/events/order-events.ts";
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { isConditionFailure, rethrowStorageError, transactionReasons } from "./storage-errors.ts";
@@ -106,7 +106,10 @@ export class OrderRepository {
   }
 
   /** Which order holds a channel's order number, and the hash of the request that created it. */
-  async getChannelOrderRef(channelId: string, ref: string): Promise<{ orderId: string; requestHash: string } | undefined> {
+  async getChannelOrderRef(
+    channelId: string,
+    ref: string,
+  ): Promise<{ orderId: string; requestHash: string } | undefined> {
     const item = await this.get(keys.channelOrderRef(channelId, ref));
     return item ? { orderId: String(item.orderId), requestHash: String(item.requestHash) } : undefined;
   }
@@ -115,7 +118,12 @@ export class OrderRepository {
    * Capture: order (with positions), its order.created event, the channel-order-number claim and the
    * idempotency record in ONE transaction. Throws ConflictError naming what already existed.
    */
-  async captureOrder(order: Order, event: OrderEvent, requestHash: string, idempotencyKey?: string): Promise<void> {
+  async captureOrder(
+    order: Order,
+    event: OrderEvent,
+    requestHash: string,
+    idempotencyKey?: string,
+  ): Promise<void> {
     const expiresAt = Math.floor(Date.parse(order.createdAt) / 1000) + IDEMPOTENCY_RETENTION_SECONDS;
     const notExists = "attribute_not_exists(pk)";
     const items = [
@@ -187,7 +195,11 @@ export class OrderRepository {
               },
             },
             ...events.map((event) => ({
-              Put: { TableName: this.tableName, Item: eventItem(event), ConditionExpression: "attribute_not_exists(pk)" },
+              Put: {
+                TableName: this.tableName,
+                Item: eventItem(event),
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
             })),
           ],
         }),
@@ -227,7 +239,9 @@ export class OrderRepository {
   }): Promise<{ items: OrderSummary[]; nextCursor?: string }> {
     const useChannel = filter.channelId !== undefined;
     const index = useChannel ? tableDesign.indexes.byChannel : tableDesign.indexes.byStatus;
-    const pkValue = useChannel ? keys.byChannel(filter.channelId ?? "", "", "").gsi1pk : `STATUS#${filter.status}`;
+    const pkValue = useChannel
+      ? keys.byChannel(filter.channelId ?? "", "", "").gsi1pk
+      : `STATUS#${filter.status}`;
     const input: Omit<QueryCommandInput, "TableName"> = {
       IndexName: index.indexName,
       KeyConditionExpression: `${index.partitionKey} = :pk`,
@@ -256,9 +270,14 @@ export class OrderRepository {
     return page.LastEvaluatedKey ? { items, nextCursor: encodeCursor(page.LastEvaluatedKey) } : { items };
   }
 
-  private async get(key: Record<string, string>, consistent = true): Promise<Record<string, unknown> | undefined> {
+  private async get(
+    key: Record<string, string>,
+    consistent = true,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+      const res = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
+      );
       return res.Item;
     } catch (error) {
       rethrowStorageError(error);

@@ -15,14 +15,34 @@ export const tableDesign = {
       indexName: "byChannel",
       partitionKey: "gsi1pk",
       sortKey: "gsi1sk",
-      projection: ["orderId", "merchantId", "channelId", "channelOrderRef", "status", "createdAt", "updatedAt", "total", "currency"],
+      projection: [
+        "orderId",
+        "merchantId",
+        "channelId",
+        "channelOrderRef",
+        "status",
+        "createdAt",
+        "updatedAt",
+        "total",
+        "currency",
+      ],
     },
     /** Orders in a status, most recently changed first (GET /orders?status=, operators' EXCEPTION list). */
     byStatus: {
       indexName: "byStatus",
       partitionKey: "gsi2pk",
       sortKey: "gsi2sk",
-      projection: ["orderId", "merchantId", "channelId", "channelOrderRef", "status", "createdAt", "updatedAt", "total", "currency"],
+      projection: [
+        "orderId",
+        "merchantId",
+        "channelId",
+        "channelOrderRef",
+        "status",
+        "createdAt",
+        "updatedAt",
+        "total",
+        "currency",
+      ],
     },
   },
 } as const;
@@ -44,11 +64,20 @@ const pad = (n: number): string => String(n).padStart(8, "0");
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "ORDER" }),
   /** Events sort after the order inside its partition: one Query returns the order's history in sequence. */
-  orderEvent: (orderId: string, sequence: number) => ({ pk: `ORDER#${orderId}`, sk: `EVENT#${pad(sequence)}` }),
+  orderEvent: (orderId: string, sequence: number) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `EVENT#${pad(sequence)}`,
+  }),
   orderEventPrefix: "EVENT#",
-  idempotency: (channelId: string, key: string) => ({ pk: `IDEMPOTENCY#${channelId}#${key}`, sk: "IDEMPOTENCY" }),
+  idempotency: (channelId: string, key: string) => ({
+    pk: `IDEMPOTENCY#${channelId}#${key}`,
+    sk: "IDEMPOTENCY",
+  }),
   /** One item per (channel, channel order number): the conditional put that makes the number unique. */
-  channelOrderRef: (channelId: string, ref: string) => ({ pk: `ORDERREF#${channelId}#${ref}`, sk: "ORDERREF" }),
+  channelOrderRef: (channelId: string, ref: string) => ({
+    pk: `ORDERREF#${channelId}#${ref}`,
+    sk: "ORDERREF",
+  }),
   channel: (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: "CHANNEL" }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: "LOCATION" }),
   /** A location's count of one SKU, beside the location (the inventory issue builds on it). */

@@ -33,7 +33,10 @@ export const orderCreatedV1 = envelope(
   }),
 );
 export const orderValidatedV1 = envelope("order.validated", z.object(statusChange));
-export const orderRejectedV1 = envelope("order.rejected", z.object({ ...statusChange, reasons: z.array(z.string()) }));
+export const orderRejectedV1 = envelope(
+  "order.rejected",
+  z.object({ ...statusChange, reasons: z.array(z.string()) }),
+);
 export const orderRoutedV1 = envelope(
   "order.routed",
   z.object({
@@ -65,4 +68,5 @@ export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);
 export type OrderEvent = z.infer<typeof orderEventSchema>;
 export type OrderEventType = OrderEvent["type"];
 
-export const detailTypeOf = (event: Pick<OrderEvent, "type" | "version">): string => `${event.type}.v${event.version}`;
+export const detailTypeOf = (event: Pick<OrderEvent, "type" | "version">): string =>
+  `${event.type}.v${event.version}`;

@@ -114,25 +114,44 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       return { order: next, event: { ...base, type: "order.validated", data: statusChange } };
     case "reject":
       next.rejection = { reasons: command.reasons };
-      return { order: next, event: { ...base, type: "order.rejected", data: { ...statusChange, reasons: command.reasons } } };
+      return {
+        order: next,
+        event: { ...base, type: "order.rejected", data: { ...statusChange, reasons: command.reasons } },
+      };
     case "route": {
       const byLine = new Map(command.assignments.map((a) => [a.lineId, a.locationId]));
-      next.positions = order.positions.map((p) => ({ ...p, status: "ASSIGNED", locationId: byLine.get(p.lineId) }));
+      next.positions = order.positions.map((p) => ({
+        ...p,
+        status: "ASSIGNED",
+        locationId: byLine.get(p.lineId),
+      }));
       const assignments = next.positions.map((p) => ({
         lineId: p.lineId,
         locationId: p.locationId ?? "",
         quantity: p.quantity,
       }));
-      return { order: next, event: { ...base, type: "order.routed", data: { ...statusChange, assignments } } };
+      return {
+        order: next,
+        event: { ...base, type: "order.routed", data: { ...statusChange, assignments } },
+      };
     }
     case "submit": {
       next.positions = order.positions.map((p) => ({ ...p, status: "SUBMITTED" }));
       const locationIds = [...new Set(next.positions.map((p) => p.locationId ?? ""))];
-      return { order: next, event: { ...base, type: "order.submitted", data: { ...statusChange, locationIds } } };
+      return {
+        order: next,
+        event: { ...base, type: "order.submitted", data: { ...statusChange, locationIds } },
+      };
     }
     case "raise-exception": {
       const { error, cause, executionArn } = command;
-      next.exception = { previousStatus: order.status, error, cause, at, ...(executionArn ? { executionArn } : {}) };
+      next.exception = {
+        previousStatus: order.status,
+        error,
+        cause,
+        at,
+        ...(executionArn ? { executionArn } : {}),
+      };
       const data = { ...statusChange, error, cause, ...(executionArn ? { executionArn } : {}) };
       return { order: next, event: { ...base, type: "order.exception", data } };
     }

@@ -32,21 +32,31 @@ export const addressSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/, "country is an ISO 3166-1 alpha-2 code such as DE")
     .describe("ISO 3166-1 alpha-2"),
-  coordinates: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+  coordinates: z
+    .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+    .optional(),
 });
 
 export const orderPositionInputSchema = z.strictObject({
-  lineId: id("lineId").optional().describe("The channel's line reference; defaults to the 1-based line number"),
+  lineId: id("lineId")
+    .optional()
+    .describe("The channel's line reference; defaults to the 1-based line number"),
   sku: skuSchema,
   name: z.string().max(300).optional(),
-  quantity: z.number().int("quantity must be a whole number").positive("quantity must be at least 1").max(100_000),
+  quantity: z
+    .number()
+    .int("quantity must be a whole number")
+    .positive("quantity must be at least 1")
+    .max(100_000),
   unitPrice: z.number().nonnegative("unitPrice must not be negative").max(10_000_000),
 });
 
 export const orderInputSchema = z
   .strictObject({
     channelId: id("channelId"),
-    channelOrderRef: id("channelOrderRef").describe("The order's number in the sales channel; unique per channel"),
+    channelOrderRef: id("channelOrderRef").describe(
+      "The order's number in the sales channel; unique per channel",
+    ),
     orderType: orderTypeSchema.default("HOME_DELIVERY"),
     currency: z.string().regex(/^[A-Z]{3}$/, "currency is an ISO 4217 code such as EUR"),
     placedAt: z.iso.datetime({ offset: true }).optional(),
@@ -60,14 +70,21 @@ export const orderInputSchema = z
     billingAddress: addressSchema.optional(),
     paymentMethod: z.string().min(1).max(40),
     tags: z.array(z.string().min(1).max(40)).max(20).optional(),
-    positions: z.array(orderPositionInputSchema).min(1, "an order needs at least one position").max(MAX_POSITIONS),
+    positions: z
+      .array(orderPositionInputSchema)
+      .min(1, "an order needs at least one position")
+      .max(MAX_POSITIONS),
   })
   .superRefine((order, ctx) => {
     const seen = new Set<string>();
     order.positions.forEach((p, i) => {
       const lineId = p.lineId ?? String(i + 1);
       if (seen.has(lineId)) {
-        ctx.addIssue({ code: "custom", path: ["positions", i, "lineId"], message: `duplicate lineId ${lineId}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["positions", i, "lineId"],
+          message: `duplicate lineId ${lineId}`,
+        });
       }
       seen.add(lineId);
     });

@@ -2,10 +2,17 @@
 // and its creation from a channel's input. Positions live inside the order (one item per order, see
 // docs/access-patterns.md for why).
 import { z } from "zod";
-import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
 import type { Channel } from "./channel.ts";
+import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
 
-export const ORDER_STATUSES = ["INITIAL", "VALIDATED", "REJECTED", "ROUTED", "SUBMITTED", "EXCEPTION"] as const;
+export const ORDER_STATUSES = [
+  "INITIAL",
+  "VALIDATED",
+  "REJECTED",
+  "ROUTED",
+  "SUBMITTED",
+  "EXCEPTION",
+] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
@@ -50,7 +57,12 @@ export const orderSchema = z.object({
   placedAt: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  customer: z.object({ id: z.string().optional(), email: z.string(), name: z.string(), tier: z.string().optional() }),
+  customer: z.object({
+    id: z.string().optional(),
+    email: z.string(),
+    name: z.string(),
+    tier: z.string().optional(),
+  }),
   shippingAddress: addressSchema,
   billingAddress: addressSchema.optional(),
   paymentMethod: z.string(),

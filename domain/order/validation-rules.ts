@@ -2,13 +2,17 @@
 // rules run in the workflow's validation step and reject an accepted order with reasons (IOM's split).
 import { ValidationError } from "../shared/errors.ts";
 import type { Channel } from "./channel.ts";
-import type { OrderInput } from "./order-input.ts";
 import type { Order } from "./order.ts";
+import type { OrderInput } from "./order-input.ts";
 
 /** Capture-time checks against the channel: throws a ValidationError naming the offending field. */
 export function assertCapturable(input: OrderInput, channel: Channel): void {
   if (!channel.active) {
-    throw ValidationError.single("channelId", "CHANNEL_INACTIVE", `channel ${channel.channelId} is not active`);
+    throw ValidationError.single(
+      "channelId",
+      "CHANNEL_INACTIVE",
+      `channel ${channel.channelId} is not active`,
+    );
   }
   if (!channel.orderTypes.includes(input.orderType)) {
     throw ValidationError.single(

@@ -1,11 +1,16 @@
 // The outbox relay: new order-event items on the table stream -> PutEvents on the order bus, in stream
 // order, ten at a time. A failed entry reports its record as a batch item failure, so the event-source
 // mapping retries from there: delivery is at least once, and consumers drop repeats by eventId.
+
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import middy from "@middy/core";
-import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  AttributeValue as StreamAttributeValue,
+} from "aws-lambda";
 import { detailTypeOf, EVENT_SOURCE, orderEventSchema } from "../../domain/events/order-events.ts";
 import { eventBridge } from "../shared/aws-clients.ts";
 import { environment } from "../shared/environment.ts";
@@ -18,7 +23,10 @@ interface Pending {
   entry: PutEventsRequestEntry;
 }
 
-function toEntry(image: Record<string, StreamAttributeValue>, busName: string): PutEventsRequestEntry | undefined {
+function toEntry(
+  image: Record<string, StreamAttributeValue>,
+  busName: string,
+): PutEventsRequestEntry | undefined {
   const item = unmarshall(image as Record<string, AttributeValue>);
   if (item.entityType !== "OrderEvent") return undefined;
   const event = orderEventSchema.parse(item.event);

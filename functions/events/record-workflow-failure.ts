@@ -32,6 +32,10 @@ export const handler = middy<unknown, StepResult, Error, Context>().handler(asyn
     cause: detail.cause ?? undefined,
     executionArn: detail.executionArn,
   });
-  logger.warn("order workflow ended without success", { orderId: detail.name, status: detail.status, changed: result.changed });
+  logger.warn("order workflow ended without success", {
+    orderId: detail.name,
+    status: detail.status,
+    changed: result.changed,
+  });
   return result;
 });

@@ -15,6 +15,7 @@ export const handler = middy<JsonEvent>()
     const params = orderIdParamsSchema.safeParse(event.pathParameters ?? {});
     if (!params.success) throw toValidationError(params.error);
     const order = await repo.getOrder(params.data.orderId, false);
-    if (!order) throw new NotFoundError("ORDER_NOT_FOUND", `order ${params.data.orderId} does not exist`, "orderId");
+    if (!order)
+      throw new NotFoundError("ORDER_NOT_FOUND", `order ${params.data.orderId} does not exist`, "orderId");
     return jsonResponse(200, order);
   });

@@ -13,7 +13,9 @@ export function useCaseDeps() {
   const env = environment();
   return {
     repo: orderRepository(),
-    workflows: new StepFunctionsWorkflowStarter(stepFunctions, { HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY }),
+    workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
+      HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
+    }),
     clock: systemClock,
     ids: systemIds,
   };

@@ -46,7 +46,11 @@ export function errorResponse(error: unknown, requestId?: string): APIGatewayPro
     return {
       statusCode: 500,
       headers,
-      body: JSON.stringify({ code: "INTERNAL_ERROR", message: "internal error", ...(requestId ? { requestId } : {}) }),
+      body: JSON.stringify({
+        code: "INTERNAL_ERROR",
+        message: "internal error",
+        ...(requestId ? { requestId } : {}),
+      }),
     };
   }
   const statusCode = statusOf(error);
@@ -62,6 +66,14 @@ export function errorResponse(error: unknown, requestId?: string): APIGatewayPro
   return { statusCode, headers, body: JSON.stringify(body) };
 }
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
 }

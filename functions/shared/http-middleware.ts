@@ -18,7 +18,10 @@ export function httpErrors(): HttpMiddleware {
   return {
     before: (request) => {
       logger.addContext(request.context);
-      logger.appendKeys({ requestId: request.event.requestContext?.requestId, route: request.event.routeKey });
+      logger.appendKeys({
+        requestId: request.event.requestContext?.requestId,
+        route: request.event.routeKey,
+      });
     },
     after: () => {
       logger.resetKeys();
@@ -49,7 +52,9 @@ export function jsonBody(maxBytes: number): HttpMiddleware {
           "header.Content-Type",
         );
       }
-      const raw = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+      const raw = event.isBase64Encoded
+        ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+        : (event.body ?? "");
       const size = Buffer.byteLength(raw, "utf8");
       if (size > maxBytes) {
         throw new RequestError("PAYLOAD_TOO_LARGE", `body is ${size} bytes; the limit is ${maxBytes}`);

@@ -16,6 +16,8 @@ export interface EdgeServerOptions {
   /** e.g. http://127.0.0.1:8000: where DynamoDB_20120810 and DynamoDBStreams_20120810 calls go. */
   dynamodbEndpoint?: string;
   maxBodyBytes?: number;
+  /** Sees every request's target and body (benchmarks count DynamoDB and EventBridge calls with it). */
+  observer?: (target: string, body: string) => void;
 }
 
 const PROXIED_PREFIXES = ["DynamoDB_20120810", "DynamoDBStreams_20120810"];
@@ -27,7 +29,19 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
     const target = String(req.headers["x-amz-target"] ?? "");
     const [prefix = "", operation = ""] = target.split(".");
     if (options.dynamodbEndpoint && PROXIED_PREFIXES.includes(prefix)) {
-      proxy(req, res, options.dynamodbEndpoint);
+      const observer = options.observer;
+      if (!observer) {
+        proxy(req, res, options.dynamodbEndpoint, req);
+        return;
+      }
+      readBody(req, maxBody)
+        .then((raw) => {
+          observer(target, raw);
+          proxy(req, res, options.dynamodbEndpoint ?? "", raw);
+        })
+        .catch(() =>
+          send(res, 413, "1.0", { __type: "ValidationException", message: "Request body too large" }),
+        );
       return;
     }
     const service = byPrefix.get(prefix);
@@ -38,6 +52,7 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
     }
     readBody(req, maxBody)
       .then(async (raw) => {
+        options.observer?.(target, raw);
         let input: unknown;
         try {
           input = raw.length === 0 ? {} : JSON.parse(raw);
@@ -97,7 +112,13 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   });
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, endpoint: string): void {
+/** Forwards a request to DynamoDB Local; `body` is the request stream itself or its buffered text. */
+function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: string,
+  body: IncomingMessage | string,
+): void {
   const url = new URL(endpoint);
   const upstream = httpRequest(
     {
@@ -122,7 +143,8 @@ function proxy(req: IncomingMessage, res: ServerResponse, endpoint: string): voi
       res.destroy(error);
     }
   });
-  req.pipe(upstream);
+  if (typeof body === "string") upstream.end(body);
+  else body.pipe(upstream);
 }
 
 export async function listen(server: Server, port: number, host = "127.0.0.1"): Promise<number> {

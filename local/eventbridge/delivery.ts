@@ -49,7 +49,9 @@ export class DeliveryEngine {
   private readonly pending = new Map<string, DeliveryRecord>();
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly ready: string[] = [];
+  /** Ids due for an attempt, oldest first; `readyHead` is the next one (an array queue without shift()). */
+  private ready: string[] = [];
+  private readyHead = 0;
   private readonly idleWaiters: Array<() => void> = [];
   private active = 0;
   private running = false;
@@ -72,7 +74,8 @@ export class DeliveryEngine {
       this.pending.set(record.id, record);
       this.schedule(record);
     }
-    if (deliveries.length > 0) this.options.logger?.info("Resuming pending deliveries", { count: deliveries.length });
+    if (deliveries.length > 0)
+      this.options.logger?.info("Resuming pending deliveries", { count: deliveries.length });
   }
 
   /** Cancels retry timers and waits for attempts in flight; journaled deliveries resume at the next start. */
@@ -80,7 +83,9 @@ export class DeliveryEngine {
     this.running = false;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.ready.length = 0;
+    this.ready = [];
+    this.readyHead = 0;
+    this.notifyIfIdle();
     await this.whenIdle();
     await Promise.all([this.options.deliveryJournal?.close(), this.options.deadLetterJournal?.close()]);
   }
@@ -90,7 +95,13 @@ export class DeliveryEngine {
     if (records.length === 0) return;
     for (const record of records) this.pending.set(record.id, record);
     const journal = this.options.deliveryJournal;
-    if (journal) await Promise.all(records.map((record) => journal.put(record)));
+    try {
+      if (journal) await Promise.all(records.map((record) => journal.put(record)));
+    } catch (error) {
+      // The caller fails (and its client will retry): delivering these too would duplicate the events.
+      for (const record of records) this.pending.delete(record.id);
+      throw error;
+    }
     for (const record of records) this.schedule(record);
   }
 
@@ -98,10 +109,6 @@ export class DeliveryEngine {
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  get pendingCount(): number {
-    return this.pending.size;
   }
 
   listDeadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
@@ -169,8 +176,8 @@ export class DeliveryEngine {
   }
 
   private pump(): void {
-    while (this.running && this.active < this.options.concurrency && this.ready.length > 0) {
-      const record = this.pending.get(this.ready.shift() as string);
+    while (this.running && this.active < this.options.concurrency && this.readyHead < this.ready.length) {
+      const record = this.pending.get(this.takeReady());
       if (!record) continue;
       this.active++;
       void this.attempt(record).finally(() => {
@@ -182,6 +189,16 @@ export class DeliveryEngine {
     this.notifyIfIdle();
   }
 
+  private takeReady(): string {
+    const id = this.ready[this.readyHead++] as string;
+    // Drop consumed ids once they are the larger part of the array, so a queue that never drains stays small.
+    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+    return id;
+  }
+
   private async attempt(record: DeliveryRecord): Promise<void> {
     const target = this.options.resolveTarget(record);
     record.attempts++;
@@ -189,13 +206,19 @@ export class DeliveryEngine {
       await this.options.send(record, target);
     } catch (thrown) {
       await this.failed(record, target, asDeliveryError(thrown)).catch((error: unknown) => {
-        this.options.logger?.error("Could not record a failed delivery", { id: record.id, error: String(error) });
+        this.options.logger?.error("Could not record a failed delivery", {
+          id: record.id,
+          error: String(error),
+        });
       });
       return;
     }
     this.pending.delete(record.id);
     await this.options.deliveryJournal?.delete(record.id).catch((error: unknown) => {
-      this.options.logger?.error("Could not journal a completed delivery", { id: record.id, error: String(error) });
+      this.options.logger?.error("Could not journal a completed delivery", {
+        id: record.id,
+        error: String(error),
+      });
     });
   }
 
@@ -209,7 +232,8 @@ export class DeliveryEngine {
       policy?.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
     );
     const maxAgeMs = (policy?.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
-    const retry = error.retryable && record.attempts <= maxRetries && now + delay - record.ingestedAt <= maxAgeMs;
+    const retry =
+      error.retryable && record.attempts <= maxRetries && now + delay - record.ingestedAt <= maxAgeMs;
     if (retry) {
       record.nextAttemptAt = now + delay;
       await this.options.deliveryJournal?.put(record);
@@ -249,12 +273,15 @@ export class DeliveryEngine {
 
   /** Exponential backoff with "equal jitter": between half and all of base * 2^(attempt - 1), capped. */
   private backoff(attempts: number): number {
-    const ceiling = Math.min(this.options.maxRetryDelayMs, this.options.retryBaseDelayMs * 2 ** (attempts - 1));
+    const ceiling = Math.min(
+      this.options.maxRetryDelayMs,
+      this.options.retryBaseDelayMs * 2 ** (attempts - 1),
+    );
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
   private isIdle(): boolean {
-    return this.active === 0 && this.ready.length === 0 && this.timers.size === 0;
+    return this.active === 0 && this.readyHead === this.ready.length && this.timers.size === 0;
   }
 
   private notifyIfIdle(): void {

@@ -16,7 +16,7 @@
 //   range numeric operators never match and exact values compare as plain JSON numbers.
 // - Anything-but matches any present value it does not exclude, including values of another type.
 // - A pattern string that is an IP address matches the same address in any notation; CIDR ranges start at
-//   the address as written (Ruler does not mask it) and reject /32 and /128, as AWS does.
+//   the address as written (Ruler does not mask it), and Ruler rejects /32 and /128.
 
 export class InvalidEventPatternError extends Error {
   override readonly name = "InvalidEventPatternException";
@@ -55,8 +55,6 @@ interface CompiledNode {
 }
 
 export interface CompiledEventPattern {
-  /** The pattern as given, for DescribeRule. */
-  readonly source: string;
   /** The `$or` alternatives; the pattern matches when any does. */
   readonly alternatives: readonly CompiledNode[];
 }
@@ -96,20 +94,15 @@ const NUMERIC_LIMIT = 5e9;
 /** Validates and compiles a pattern (JSON text or parsed). Throws InvalidEventPatternError. */
 export function compileEventPattern(pattern: string | object): CompiledEventPattern {
   let parsed: unknown = pattern;
-  let source: string;
   if (typeof pattern === "string") {
-    source = pattern;
     try {
       parsed = JSON.parse(pattern);
     } catch (error) {
       throw new InvalidEventPatternError(error instanceof Error ? error.message : "Malformed JSON");
     }
-  } else {
-    source = JSON.stringify(pattern);
   }
   if (!isPlainObject(parsed)) fail("Filter is not an object");
-  const alternatives = addObject(parsed, [], [], false).map((paths) => finish(buildTree(paths)));
-  return { source, alternatives };
+  return { alternatives: addObject(parsed, [], [], false).map((paths) => finish(buildTree(paths))) };
 }
 
 /** True when the event (a parsed JSON object) matches the pattern. */
@@ -259,7 +252,10 @@ function compileMatchExpression(expression: Record<string, unknown>, leaf: LeafM
       leaf.tests.push(compileAffix("suffix", operand));
       break;
     case "equals-ignore-case": {
-      const target = requireString(operand, "equals-ignore-case match pattern must be a string").toLowerCase();
+      const target = requireString(
+        operand,
+        "equals-ignore-case match pattern must be a string",
+      ).toLowerCase();
       leaf.tests.push((v) => typeof v === "string" && v.toLowerCase() === target);
       break;
     }
@@ -304,7 +300,10 @@ function compileAffix(kind: "prefix" | "suffix", operand: unknown): ScalarTest {
     const inner = keys[0];
     if (inner === undefined) fail(`${Kind} expression name not found`);
     if (inner !== "equals-ignore-case") fail(`Unsupported ${kind} pattern: ${inner}`);
-    const text = requireString(operand[inner], "equals-ignore-case match pattern must be a string").toLowerCase();
+    const text = requireString(
+      operand[inner],
+      "equals-ignore-case match pattern must be a string",
+    ).toLowerCase();
     if (keys.length > 1) fail("Only one key allowed in match expression");
     return kind === "prefix"
       ? (v) => typeof v === "string" && v.toLowerCase().startsWith(text)
@@ -355,7 +354,8 @@ function compileAnythingButObject(operand: Record<string, unknown>): ScalarTest 
       break;
     }
     case "equals-ignore-case": {
-      const message = "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.";
+      const message =
+        "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.";
       const texts = stringOrStrings(value, message).map((t) => t.toLowerCase());
       const set = new Set(texts);
       excluded = (v) => typeof v === "string" && set.has(v.toLowerCase());
@@ -570,7 +570,9 @@ function matchNode(node: CompiledNode, value: unknown): boolean {
       if (!matchNode(child, field(object, key))) return false;
     }
   }
-  return objects.some((object) => presentChildren.every(([key, child]) => matchNode(child, field(object, key))));
+  return objects.some((object) =>
+    presentChildren.every(([key, child]) => matchNode(child, field(object, key))),
+  );
 }
 
 function matchObject(node: CompiledNode, object: Record<string, unknown>): boolean {

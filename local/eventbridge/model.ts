@@ -8,7 +8,7 @@ const NAME = /^[.\-_A-Za-z0-9]+$/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]+$/;
 const RULE_STATES = ["ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"] as const;
 const HTTP_METHODS = ["POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"] as const;
-export const AUTHORIZATION_TYPES = ["BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"] as const;
+const AUTHORIZATION_TYPES = ["BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"] as const;
 
 const text = (min: number, max: number) => z.string().min(min).max(max);
 const name = z.string().min(1).max(64).regex(NAME);
@@ -301,7 +301,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 function constraint(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case "invalid_type":
-      return value === undefined || value === null ? "Member must not be null" : `Member must be of type ${issue.expected}`;
+      return value === undefined || value === null
+        ? "Member must not be null"
+        : `Member must be of type ${issue.expected}`;
     case "too_big":
       return issue.origin === "string" || issue.origin === "array"
         ? `Member must have length less than or equal to ${issue.maximum}`

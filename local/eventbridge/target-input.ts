@@ -106,7 +106,8 @@ export function validateTargetInput(target: TargetInputSpec): string | undefined
     for (const [name, path] of entries) {
       if (PREDEFINED.has(name)) return `InputPathsMap key ${name} is reserved.`;
       if (!VARIABLE_NAME.test(name)) return `InputPathsMap key ${name} is not valid.`;
-      if (!compileJsonPath(path)) return `InputPathsMap value ${path} for key ${name} is not a valid JSON path.`;
+      if (!compileJsonPath(path))
+        return `InputPathsMap value ${path} for key ${name} is not a valid JSON path.`;
     }
   }
   return undefined;
@@ -176,7 +177,8 @@ function renderTemplate(transformer: InputTransformer, context: InputContext): s
       const name = match?.[1];
       if (match && name !== undefined && variables.has(name)) {
         const value = variables.get(name);
-        if (inString) out += value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+        if (inString)
+          out += value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
         else out += value === undefined ? "null" : JSON.stringify(value);
         i += match[0].length - 1;
         continue;
@@ -194,7 +196,8 @@ function renderTemplate(transformer: InputTransformer, context: InputContext): s
 }
 
 /** Event times are ISO 8601 in whole seconds, as EventBridge writes them. */
-export const isoSeconds = (epochMs: number): string => new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+export const isoSeconds = (epochMs: number): string =>
+  new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

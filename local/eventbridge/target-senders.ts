@@ -2,7 +2,7 @@
 // over HTTP with their connection's authorization. Failures come back as DeliveryError, classified as AWS
 // classifies them: retried (throttling, 5xx, timeouts, network errors, function errors) or not (other 4xx,
 // a missing function, a target kind this emulation cannot reach).
-import { type LambdaInvoker, LambdaInvocationError } from "../functions/lambda-invoker.ts";
+import { LambdaInvocationError, type LambdaInvoker } from "../functions/lambda-invoker.ts";
 import type { ApiDestinationRecord, ConnectionRecord, Target } from "./model.ts";
 import type { TargetInput } from "./target-input.ts";
 
@@ -29,12 +29,16 @@ export async function sendToLambda(invoker: LambdaInvoker, arn: string, input: T
     throw new DeliveryError("RESOURCE_NOT_FOUND", `Function not found: ${arn}`, false);
   }
   try {
-    await invoker.invoke(arn, input.value);
+    // Lambda receives serialized JSON: a copy keeps one target's handler from changing another's event.
+    await invoker.invoke(arn, structuredClone(input.value));
   } catch (error) {
     const [type, message] =
       error instanceof LambdaInvocationError
         ? [error.errorType, error.errorMessage]
-        : [error instanceof Error ? error.name : "Error", error instanceof Error ? error.message : String(error)];
+        : [
+            error instanceof Error ? error.name : "Error",
+            error instanceof Error ? error.message : String(error),
+          ];
     throw new DeliveryError("FUNCTION_ERROR", `${type}: ${message}`, true);
   }
 }
@@ -58,7 +62,9 @@ export async function sendToApiDestination(delivery: HttpDelivery): Promise<void
   const auth = connection.authParameters;
   const invocation = auth.InvocationHttpParameters;
 
-  const url = new URL(fillPathParameters(destination.invocationEndpoint, target.HttpParameters?.PathParameterValues));
+  const url = new URL(
+    fillPathParameters(destination.invocationEndpoint, target.HttpParameters?.PathParameterValues),
+  );
   for (const { Key, Value } of invocation?.QueryStringParameters ?? []) url.searchParams.append(Key, Value);
   for (const [key, value] of Object.entries(target.HttpParameters?.QueryStringParameters ?? {})) {
     url.searchParams.append(key, value);
@@ -86,13 +92,19 @@ export async function sendToApiDestination(delivery: HttpDelivery): Promise<void
     response = await fetch(url, {
       method: destination.httpMethod,
       headers,
-      body: BODYLESS_METHODS.has(destination.httpMethod) ? undefined : bodyOf(input, invocation?.BodyParameters),
+      body: BODYLESS_METHODS.has(destination.httpMethod)
+        ? undefined
+        : bodyOf(input, invocation?.BodyParameters),
       redirect: "manual",
       signal: AbortSignal.timeout(delivery.timeoutMs),
     });
   } catch (error) {
     if (error instanceof Error && error.name === "TimeoutError") {
-      throw new DeliveryError("TIMEOUT", `No response from ${url.origin} within ${delivery.timeoutMs} ms`, true);
+      throw new DeliveryError(
+        "TIMEOUT",
+        `No response from ${url.origin} within ${delivery.timeoutMs} ms`,
+        true,
+      );
     }
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
     throw new DeliveryError("NETWORK_ERROR", `Request to ${url.origin} failed${cause}`, true);
@@ -101,7 +113,11 @@ export async function sendToApiDestination(delivery: HttpDelivery): Promise<void
   if (response.status >= 200 && response.status < 300) return;
   const retryable = RETRIED_STATUSES.has(response.status) || response.status >= 500;
   const excerpt = answer.length > 200 ? `${answer.slice(0, 200)}...` : answer;
-  throw new DeliveryError(`HTTP_${response.status}`, `${destination.httpMethod} ${url} answered ${response.status} ${excerpt}`.trim(), retryable);
+  throw new DeliveryError(
+    `HTTP_${response.status}`,
+    `${destination.httpMethod} ${url} answered ${response.status} ${excerpt}`.trim(),
+    retryable,
+  );
 }
 
 /** Each `*` in the endpoint takes the next PathParameterValues entry. */
@@ -113,7 +129,8 @@ function fillPathParameters(endpoint: string, values: readonly string[] = []): s
 /** Connection body parameters are merged into a JSON object body, as AWS does. */
 function bodyOf(input: TargetInput, extra: InvocationParameters["BodyParameters"]): string {
   const value = input.value;
-  if (!extra?.length || typeof value !== "object" || value === null || Array.isArray(value)) return input.text;
+  if (!extra?.length || typeof value !== "object" || value === null || Array.isArray(value))
+    return input.text;
   const merged: Record<string, unknown> = { ...value };
   for (const { Key, Value } of extra) merged[Key] = Value;
   return JSON.stringify(merged);

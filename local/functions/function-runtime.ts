@@ -12,9 +12,12 @@ import { functionNameOf, LambdaInvocationError, type LambdaInvoker, lambdaArn } 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface Fault {
-  /** How many of the next invocations fail (Infinity = until cleared). */
+  /** How many of the next invocations it affects (Infinity = until cleared). */
   times: number;
-  errorType: string;
+  /** Wait this long before the invocation runs (or fails): a slow dependency, a crash mid-task. */
+  delayMs?: number;
+  /** Fail with this error type; without it the invocation only waits, then runs. */
+  errorType?: string;
   message?: string;
 }
 
@@ -63,7 +66,9 @@ export class FunctionRuntime implements LambdaInvoker {
     const fault = this.faults.get(name);
     if (fault && fault.times > 0) {
       fault.times -= 1;
-      throw new LambdaInvocationError(fault.errorType, fault.message ?? `injected fault in ${name}`);
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.errorType)
+        throw new LambdaInvocationError(fault.errorType, fault.message ?? `injected fault in ${name}`);
     }
     const handler = await this.load(name);
     const deadline = Date.now() + declaration.timeoutSeconds * 1000;
@@ -72,7 +77,13 @@ export class FunctionRuntime implements LambdaInvoker {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new LambdaInvocationError("Sandbox.Timedout", `Task timed out after ${declaration.timeoutSeconds} seconds`)),
+        () =>
+          reject(
+            new LambdaInvocationError(
+              "Sandbox.Timedout",
+              `Task timed out after ${declaration.timeoutSeconds} seconds`,
+            ),
+          ),
         declaration.timeoutSeconds * 1000,
       );
     });
@@ -96,7 +107,8 @@ export class FunctionRuntime implements LambdaInvoker {
       const url = pathToFileURL(resolve(this.rootDir, declaration.entry)).href;
       handler = import(url).then((module: Record<string, unknown>) => {
         const fn = module[declaration.handler];
-        if (typeof fn !== "function") throw new Error(`${declaration.entry} exports no ${declaration.handler}`);
+        if (typeof fn !== "function")
+          throw new Error(`${declaration.entry} exports no ${declaration.handler}`);
         return fn as Handler;
       });
       this.loaded.set(name, handler);

@@ -46,7 +46,12 @@ export function createHttpApiServer(options: { routes: RouteDeclaration[]; invok
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], invoker: LambdaInvoker) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: CompiledRoute[],
+  invoker: LambdaInvoker,
+) {
   const url = new URL(req.url ?? "/", "http://localhost");
   const method = req.method ?? "GET";
   let match: { route: RouteDeclaration; params: Record<string, string> } | undefined;
@@ -54,18 +59,28 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
     if (candidate.route.method !== method) continue;
     const m = candidate.pattern.exec(url.pathname);
     if (m) {
-      const params = Object.fromEntries(candidate.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? "")]));
+      const params = Object.fromEntries(
+        candidate.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? "")]),
+      );
       match = { route: candidate.route, params };
       break;
     }
   }
   const body = await readBody(req, API_GATEWAY_MAX_BODY);
   if (body === undefined) {
-    send(res, { statusCode: 413, headers: { "content-type": "application/json" }, body: '{"message":"Request Entity Too Large"}' });
+    send(res, {
+      statusCode: 413,
+      headers: { "content-type": "application/json" },
+      body: '{"message":"Request Entity Too Large"}',
+    });
     return;
   }
   if (!match) {
-    send(res, { statusCode: 404, headers: { "content-type": "application/json" }, body: '{"message":"Not Found"}' });
+    send(res, {
+      statusCode: 404,
+      headers: { "content-type": "application/json" },
+      body: '{"message":"Not Found"}',
+    });
     return;
   }
   const event = toEvent(req, url, match.route, match.params, body);
@@ -75,7 +90,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   } catch (error) {
     // A function error (crash, timeout) is what API Gateway answers with 500 Internal Server Error.
     console.error(`http api: ${match.route.functionId} failed:`, (error as Error).message);
-    send(res, { statusCode: 500, headers: { "content-type": "application/json" }, body: '{"message":"Internal Server Error"}' });
+    send(res, {
+      statusCode: 500,
+      headers: { "content-type": "application/json" },
+      body: '{"message":"Internal Server Error"}',
+    });
     return;
   }
   send(res, toResponse(result));
@@ -138,7 +157,8 @@ function toEvent(
 
 /** API Gateway's payload-v2 response rules: a structured object, or anything else as JSON 200. */
 function toResponse(result: unknown): APIGatewayProxyStructuredResultV2 {
-  if (result && typeof result === "object" && "statusCode" in result) return result as APIGatewayProxyStructuredResultV2;
+  if (result && typeof result === "object" && "statusCode" in result)
+    return result as APIGatewayProxyStructuredResultV2;
   const body = typeof result === "string" ? result : JSON.stringify(result);
   return { statusCode: 200, headers: { "content-type": "application/json" }, body };
 }
@@ -147,7 +167,10 @@ function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2):
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers ?? {})) headers[name] = String(value);
   if (response.cookies?.length) headers["set-cookie"] = response.cookies;
-  const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(response.body, response.isBase64Encoded ? "base64" : "utf8");
+  const body =
+    response.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(response.body, response.isBase64Encoded ? "base64" : "utf8");
   headers["content-length"] = String(body.length);
   res.writeHead(response.statusCode ?? 200, headers);
   res.end(body);

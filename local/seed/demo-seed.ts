@@ -19,7 +19,13 @@ export const DEMO_CHANNEL: Channel = {
 export const DEMO_LOCATIONS: Location[] = [
   { locationId: "wh-berlin", name: "Berlin warehouse", kind: "WAREHOUSE", country: "DE", active: true },
   { locationId: "store-munich", name: "Munich store", kind: "STORE", country: "DE", active: true },
-  { locationId: "supplier-hamburg", name: "Hamburg drop-shipper", kind: "SUPPLIER", country: "DE", active: true },
+  {
+    locationId: "supplier-hamburg",
+    name: "Hamburg drop-shipper",
+    kind: "SUPPLIER",
+    country: "DE",
+    active: true,
+  },
 ];
 
 const DEMO_STOCK: [string, string, number][] = [

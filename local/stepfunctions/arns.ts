@@ -10,10 +10,15 @@ export interface ArnScope {
 export type StateMachineType = "STANDARD" | "EXPRESS";
 
 // AWS: 1-80 characters; no whitespace, brackets, wildcards, the listed punctuation or control characters.
-const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u;
+
+const isControl = (char: string): boolean => {
+  const code = char.codePointAt(0) ?? 0;
+  return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+};
 
 export function assertValidName(name: string, what: string): void {
-  if (name.length < 1 || name.length > 80 || FORBIDDEN_NAME_CHARS.test(name)) {
+  if (name.length < 1 || name.length > 80 || FORBIDDEN_NAME_CHARS.test(name) || [...name].some(isControl)) {
     throw new AwsServiceError("InvalidName", `Invalid Name: '${name}' is not a valid ${what} name`);
   }
 }
@@ -35,7 +40,8 @@ export function executionArn(
 }
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]+$/;
-const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution:[^:\s]+:[^:\s]+|express:[^:\s]+:[^:\s]+:[^:\s]+)$/;
+const EXECUTION_ARN =
+  /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution:[^:\s]+:[^:\s]+|express:[^:\s]+:[^:\s]+:[^:\s]+)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/;
 
 export function assertStateMachineArn(arn: string): void {

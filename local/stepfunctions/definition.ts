@@ -234,7 +234,9 @@ function assertSupported(machine: AslMachine): void {
       throw invalid(`UNSUPPORTED_FEATURE: State '${name}' uses JSONata, which is not supported locally`);
     }
     if (state.ItemReader !== undefined || state.ResultWriter !== undefined) {
-      throw invalid(`UNSUPPORTED_FEATURE: Map '${name}' reads or writes S3 (distributed Map): not supported locally`);
+      throw invalid(
+        `UNSUPPORTED_FEATURE: Map '${name}' reads or writes S3 (distributed Map): not supported locally`,
+      );
     }
     for (const child of childMachines(state)) assertSupported(child);
   }
@@ -252,7 +254,9 @@ export function compileDefinition(text: string, options: { validate: boolean }):
   const structure = machineSchema.safeParse(parsed.value);
   if (!structure.success) {
     const issue = structure.error.issues[0];
-    throw invalid(`SCHEMA_VALIDATION_FAILED: ${issue?.message ?? "invalid"} at /${issue?.path.join("/") ?? ""}`);
+    throw invalid(
+      `SCHEMA_VALIDATION_FAILED: ${issue?.message ?? "invalid"} at /${issue?.path.join("/") ?? ""}`,
+    );
   }
   assertSupported(structure.data);
   if (options.validate) {

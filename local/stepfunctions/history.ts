@@ -88,7 +88,10 @@ export class HistoryMapper {
       case "StateEntered": {
         const { name, type, input } = event.state;
         this.failedContainers.delete(name);
-        const entered: NewEvent = { type: `${type}StateEntered`, details: { name, ...dataDetails("input", input) } };
+        const entered: NewEvent = {
+          type: `${type}StateEntered`,
+          details: { name, ...dataDetails("input", input) },
+        };
         if (type === "Map") {
           const length = this.mapLength(name, input);
           return [entered, { type: "MapStateStarted", details: length === undefined ? {} : { length } }];

@@ -47,23 +47,33 @@ export interface ResourceInfo {
   api: string;
 }
 
-const SERVICE_INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:\d*:([a-z0-9-]+(?::[a-z0-9-]+)?):([A-Za-z]+)(\.[\w:.]+)?$/;
+const SERVICE_INTEGRATION =
+  /^arn:aws[a-z-]*:states:[a-z0-9-]*:\d*:([a-z0-9-]+(?::[a-z0-9-]+)?):([A-Za-z]+)(\.[\w:.]+)?$/;
 const LAMBDA_FUNCTION = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/;
 const DYNAMODB_APIS = new Set(["getItem", "putItem", "updateItem", "deleteItem"]);
 
 export function describeResource(arn: string): ResourceInfo {
   if (LAMBDA_FUNCTION.test(arn)) {
-    return { arn, kind: "lambda-function", callback: false, resourceType: "lambda", resource: arn, api: "invoke" };
+    return {
+      arn,
+      kind: "lambda-function",
+      callback: false,
+      resourceType: "lambda",
+      resource: arn,
+      api: "invoke",
+    };
   }
   const match = SERVICE_INTEGRATION.exec(arn);
   if (!match) return { arn, kind: "unsupported", callback: false, resourceType: "", resource: arn, api: "" };
   const [, service = "", api = "", suffix = ""] = match;
   const base = { arn, resourceType: service, resource: `${api}${suffix}`, api };
-  if (suffix !== "" && suffix !== ".waitForTaskToken") return { ...base, kind: "unsupported", callback: false };
+  if (suffix !== "" && suffix !== ".waitForTaskToken")
+    return { ...base, kind: "unsupported", callback: false };
   const callback = suffix === ".waitForTaskToken";
   if (service === "lambda" && api === "invoke") return { ...base, kind: "lambda-invoke", callback };
   if (service === "events" && api === "putEvents") return { ...base, kind: "events-put", callback };
-  if (service === "dynamodb" && DYNAMODB_APIS.has(api) && !callback) return { ...base, kind: "dynamodb", callback };
+  if (service === "dynamodb" && DYNAMODB_APIS.has(api) && !callback)
+    return { ...base, kind: "dynamodb", callback };
   return { ...base, kind: "unsupported", callback: false };
 }
 
@@ -177,7 +187,9 @@ async function invokeLambdaIntegration(deps: IntegrationDependencies, input: Jso
 
 function assertFunctionExists(deps: IntegrationDependencies, functionName: string): void {
   if (deps.invoker.has(functionName)) return;
-  const arn = functionName.startsWith("arn:") ? functionName : lambdaArn(functionName, deps.region, deps.account);
+  const arn = functionName.startsWith("arn:")
+    ? functionName
+    : lambdaArn(functionName, deps.region, deps.account);
   throw new TaskFailure(
     "Lambda.ResourceNotFoundException",
     `Function not found: ${arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; ` +
@@ -214,7 +226,10 @@ const putEventsResponse = z.looseObject({
 async function putEvents(deps: IntegrationDependencies, input: JsonValue, context: CallContext) {
   const params = parametersOf(putEventsParameters, input, "events:putEvents");
   if (!deps.events) {
-    throw new TaskFailure("States.TaskFailed", "events:putEvents needs the local EventBridge, which is not configured");
+    throw new TaskFailure(
+      "States.TaskFailed",
+      "events:putEvents needs the local EventBridge, which is not configured",
+    );
   }
   // As the optimized integration does: Detail may be given as JSON and is sent as a string, and the
   // state machine and execution ARNs are appended to each entry's Resources.
@@ -230,20 +245,34 @@ async function putEvents(deps: IntegrationDependencies, input: JsonValue, contex
     raw = await deps.events.handle("PutEvents", { Entries: entries });
   } catch (error) {
     if (error instanceof AwsServiceError) throw new TaskFailure(`EventBridge.${error.type}`, error.message);
-    throw new TaskFailure("EventBridge.EventBridgeException", error instanceof Error ? error.message : String(error));
+    throw new TaskFailure(
+      "EventBridge.EventBridgeException",
+      error instanceof Error ? error.message : String(error),
+    );
   }
   const response = putEventsResponse.parse(raw);
-  const output = toJson({ Entries: response.Entries ?? [], FailedEntryCount: response.FailedEntryCount ?? 0 });
-  if ((response.FailedEntryCount ?? 0) > 0) throw new TaskFailure("EventBridge.FailedEntry", JSON.stringify(output));
+  const output = toJson({
+    Entries: response.Entries ?? [],
+    FailedEntryCount: response.FailedEntryCount ?? 0,
+  });
+  if ((response.FailedEntryCount ?? 0) > 0)
+    throw new TaskFailure("EventBridge.FailedEntry", JSON.stringify(output));
   return output;
 }
 
 const dynamoParameters = z.looseObject({ TableName: z.string().min(1) });
 
-async function callDynamoDb(deps: IntegrationDependencies, api: string, input: JsonValue): Promise<JsonValue> {
+async function callDynamoDb(
+  deps: IntegrationDependencies,
+  api: string,
+  input: JsonValue,
+): Promise<JsonValue> {
   const params = parametersOf(dynamoParameters, input, `dynamodb:${api}`);
   if (!deps.dynamodb) {
-    throw new TaskFailure("States.TaskFailed", `dynamodb:${api} needs a DynamoDB client, which is not configured`);
+    throw new TaskFailure(
+      "States.TaskFailed",
+      `dynamodb:${api} needs a DynamoDB client, which is not configured`,
+    );
   }
   // Parameters are DynamoDB JSON as in the API; only binary values need converting (base64 <-> bytes).
   // DynamoDB itself validates the rest and answers ValidationException like AWS does.
@@ -258,10 +287,14 @@ async function callDynamoDb(deps: IntegrationDependencies, api: string, input: J
         response = await deps.dynamodb.send(new PutItemCommand(request as unknown as PutItemCommandInput));
         break;
       case "updateItem":
-        response = await deps.dynamodb.send(new UpdateItemCommand(request as unknown as UpdateItemCommandInput));
+        response = await deps.dynamodb.send(
+          new UpdateItemCommand(request as unknown as UpdateItemCommandInput),
+        );
         break;
       default:
-        response = await deps.dynamodb.send(new DeleteItemCommand(request as unknown as DeleteItemCommandInput));
+        response = await deps.dynamodb.send(
+          new DeleteItemCommand(request as unknown as DeleteItemCommandInput),
+        );
     }
   } catch (error) {
     throw dynamoFailure(error);
@@ -301,7 +334,8 @@ function decodeAttribute(value: JsonValue): unknown {
   const bs = value["BS"];
   if (Array.isArray(bs)) return { BS: bs.map((x) => (typeof x === "string" ? Buffer.from(x, "base64") : x)) };
   const m = value["M"];
-  if (isJsonObject(m)) return { M: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, decodeAttribute(v)])) };
+  if (isJsonObject(m))
+    return { M: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, decodeAttribute(v)])) };
   const l = value["L"];
   if (Array.isArray(l)) return { L: l.map(decodeAttribute) };
   return value;

@@ -32,7 +32,12 @@ export function decodePageToken(token: string, tag: string): number {
 export function page<T>(
   items: readonly T[],
   keyOf: (item: T) => number,
-  options: { maxResults?: number | undefined; nextToken?: string | undefined; tag: string; descending?: boolean },
+  options: {
+    maxResults?: number | undefined;
+    nextToken?: string | undefined;
+    tag: string;
+    descending?: boolean;
+  },
 ): { items: T[]; nextToken?: string } {
   const size = pageSize(options.maxResults);
   let start = 0;

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { AwsServiceError } from "../aws-protocol/aws-json-service.ts";
+import { scheduleAt } from "./timers.ts";
 
 export const tokenOutcomeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("succeeded"), output: z.string() }),
@@ -40,9 +41,11 @@ const TOKEN_VERSION = "sfl1";
 
 /** An opaque token that names its execution (so a malformed token is told apart from an unknown one). */
 export function mintTaskToken(executionArn: string): string {
-  return [TOKEN_VERSION, Buffer.from(executionArn).toString("base64url"), randomBytes(24).toString("base64url")].join(
-    ".",
-  );
+  return [
+    TOKEN_VERSION,
+    Buffer.from(executionArn).toString("base64url"),
+    randomBytes(24).toString("base64url"),
+  ].join(".");
 }
 
 export function isWellFormedTaskToken(token: string): boolean {
@@ -51,12 +54,9 @@ export function isWellFormedTaskToken(token: string): boolean {
   return Buffer.from(arn, "base64url").toString("utf8").startsWith("arn:");
 }
 
-// setTimeout's 32-bit limit; longer deadlines are re-armed in steps.
-const MAX_TIMER_MS = 2_147_483_647;
-
 interface Waiter {
   resolve(outcome: TokenOutcome): void;
-  timer?: NodeJS.Timeout;
+  cancelTimer?: () => void;
 }
 
 export class TaskTokenRegistry {
@@ -159,9 +159,11 @@ export class TaskTokenRegistry {
   }
 
   private openRecord(token: string): TaskTokenRecord {
-    if (!isWellFormedTaskToken(token)) throw new AwsServiceError("InvalidToken", "Invalid Token: 'Invalid token'");
+    if (!isWellFormedTaskToken(token))
+      throw new AwsServiceError("InvalidToken", "Invalid Token: 'Invalid token'");
     const record = this.records.get(token);
-    if (!record) throw new AwsServiceError("TaskDoesNotExist", "Task does not exist: 'Provided task does not exist'");
+    if (!record)
+      throw new AwsServiceError("TaskDoesNotExist", "Task does not exist: 'Provided task does not exist'");
     this.expireIfDue(record);
     if (record.outcome) {
       throw new AwsServiceError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
@@ -189,15 +191,16 @@ export class TaskTokenRegistry {
   }
 
   private arm(record: TaskTokenRecord, waiter: Waiter): void {
-    clearTimeout(waiter.timer);
+    waiter.cancelTimer?.();
     const due = this.deadline(record);
     if (!due) return;
-    waiter.timer = setTimeout(
+    waiter.cancelTimer = scheduleAt(
+      due.at,
       () => {
         this.expireIfDue(record);
-        if (!record.outcome) this.arm(record, waiter);
+        if (!record.outcome && this.waiters.get(record.token) === waiter) this.arm(record, waiter);
       },
-      Math.min(Math.max(due.at - this.now(), 0), MAX_TIMER_MS),
+      this.now,
     );
   }
 
@@ -211,7 +214,7 @@ export class TaskTokenRegistry {
 
   private release(token: string): void {
     const waiter = this.waiters.get(token);
-    if (waiter) clearTimeout(waiter.timer);
+    waiter?.cancelTimer?.();
     this.waiters.delete(token);
   }
 }

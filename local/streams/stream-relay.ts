@@ -71,7 +71,10 @@ class ConsumerLoop {
       try {
         page = await this.relay.getRecords(state.iterator, this.consumer.batchSize);
       } catch (error) {
-        if ((error as Error).name === "ExpiredIteratorException" || (error as Error).name === "TrimmedDataAccessException") {
+        if (
+          (error as Error).name === "ExpiredIteratorException" ||
+          (error as Error).name === "TrimmedDataAccessException"
+        ) {
           state.iterator = undefined;
           continue;
         }
@@ -108,7 +111,10 @@ class ConsumerLoop {
     let failedAt: string | undefined;
     try {
       const event: DynamoDBStreamEvent = { Records: matched };
-      const result = (await this.relay.invoker.invoke(this.consumer.functionId, event)) as DynamoDBBatchResponse | null;
+      const result = (await this.relay.invoker.invoke(
+        this.consumer.functionId,
+        event,
+      )) as DynamoDBBatchResponse | null;
       failedAt = result?.batchItemFailures?.[0]?.itemIdentifier || undefined;
     } catch (error) {
       this.relay.log.warn(`stream relay: ${this.consumer.functionId} failed: ${(error as Error).message}`);
@@ -149,7 +155,9 @@ export class StreamRelay {
   }
 
   async start(): Promise<void> {
-    const table = await this.options.dynamodb.send(new DescribeTableCommand({ TableName: this.options.tableName }));
+    const table = await this.options.dynamodb.send(
+      new DescribeTableCommand({ TableName: this.options.tableName }),
+    );
     const streamArn = table.Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`table ${this.options.tableName} has no stream`);
     this.running = true;

@@ -20,4 +20,5 @@ export const channel: Channel = {
 
 export const sampleInput = (): OrderInput => orderInputSchema.parse(sampleBody());
 
-export const sampleOrder = (): Order => createOrder(sampleInput(), channel, "01HZZZZZZZZZZZZZZZZZZZZZZZ", "2026-11-23T10:00:00.000Z");
+export const sampleOrder = (): Order =>
+  createOrder(sampleInput(), channel, "01HZZZZZZZZZZZZZZZZZZZZZZZ", "2026-11-23T10:00:00.000Z");

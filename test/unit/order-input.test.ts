@@ -5,6 +5,10 @@ import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { requestHash } from "../../usecases/capture-order.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 
+// A loosely typed copy of the sample body, so each case can break one field.
+// biome-ignore lint/suspicious/noExplicitAny: test mutations reach into arbitrary fields on purpose
+type Body = Record<string, any>;
+
 const issuesOf = (body: unknown) => {
   const result = orderInputSchema.safeParse(body);
   return result.success ? [] : toValidationError(result.error).issues;
@@ -17,17 +21,25 @@ describe("order input schema", () => {
   });
 
   it.each([
-    ["zero quantity", (b: Record<string, any>) => (b.positions[0].quantity = 0), "positions.0.quantity"],
-    ["negative quantity", (b: Record<string, any>) => (b.positions[1].quantity = -3), "positions.1.quantity"],
-    ["fractional quantity", (b: Record<string, any>) => (b.positions[0].quantity = 1.5), "positions.0.quantity"],
-    ["negative price", (b: Record<string, any>) => (b.positions[0].unitPrice = -1), "positions.0.unitPrice"],
-    ["missing channel", (b: Record<string, any>) => delete b.channelId, "channelId"],
-    ["no positions", (b: Record<string, any>) => (b.positions = []), "positions"],
-    ["bad country", (b: Record<string, any>) => (b.shippingAddress.country = "Germany"), "shippingAddress.country"],
-    ["bad email", (b: Record<string, any>) => (b.customer.email = "nope"), "customer.email"],
-    ["unknown field", (b: Record<string, any>) => (b.discountCode = "X"), ""],
-    ["malformed SKU", (b: Record<string, any>) => (b.positions[0].sku = "a b"), "positions.0.sku"],
-    ["duplicate lineId", (b: Record<string, any>) => (b.positions = [{ ...b.positions[0], lineId: "A" }, { ...b.positions[1], lineId: "A" }]), "positions.1.lineId"],
+    ["zero quantity", (b: Body) => (b.positions[0].quantity = 0), "positions.0.quantity"],
+    ["negative quantity", (b: Body) => (b.positions[1].quantity = -3), "positions.1.quantity"],
+    ["fractional quantity", (b: Body) => (b.positions[0].quantity = 1.5), "positions.0.quantity"],
+    ["negative price", (b: Body) => (b.positions[0].unitPrice = -1), "positions.0.unitPrice"],
+    ["missing channel", (b: Body) => delete b.channelId, "channelId"],
+    ["no positions", (b: Body) => (b.positions = []), "positions"],
+    ["bad country", (b: Body) => (b.shippingAddress.country = "Germany"), "shippingAddress.country"],
+    ["bad email", (b: Body) => (b.customer.email = "nope"), "customer.email"],
+    ["unknown field", (b: Body) => (b.discountCode = "X"), ""],
+    ["malformed SKU", (b: Body) => (b.positions[0].sku = "a b"), "positions.0.sku"],
+    [
+      "duplicate lineId",
+      (b: Body) =>
+        (b.positions = [
+          { ...b.positions[0], lineId: "A" },
+          { ...b.positions[1], lineId: "A" },
+        ]),
+      "positions.1.lineId",
+    ],
   ])("rejects %s at its field path", (_name, mutate, path) => {
     const body = sampleBody();
     mutate(body);

@@ -1,6 +1,7 @@
 // The lifecycle table: legal paths, refusals with reasons, reachability, terminality, idempotent replays.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { orderEventSchema } from "../../domain/events/order-events.ts";
 import {
   alreadyApplied,
   applyCommand,
@@ -11,14 +12,19 @@ import {
   TERMINAL_STATUSES,
 } from "../../domain/order/lifecycle.ts";
 import { ORDER_STATUSES, type Order } from "../../domain/order/order.ts";
-import { orderEventSchema } from "../../domain/events/order-events.ts";
 import { IllegalTransitionError } from "../../domain/shared/errors.ts";
 import { sampleOrder } from "../support/order-fixtures.ts";
 
 const at = "2026-11-23T10:00:01.000Z";
 let n = 0;
 const apply = (order: Order, command: OrderCommand) => applyCommand(order, command, at, `e${++n}`);
-const route: OrderCommand = { action: "route", assignments: [{ lineId: "1", locationId: "wh-1" }, { lineId: "2", locationId: "wh-1" }] };
+const route: OrderCommand = {
+  action: "route",
+  assignments: [
+    { lineId: "1", locationId: "wh-1" },
+    { lineId: "2", locationId: "wh-1" },
+  ],
+};
 
 describe("order lifecycle", () => {
   it("takes an order from INITIAL to SUBMITTED with one event per step, numbered in sequence", () => {
@@ -32,7 +38,12 @@ describe("order lifecycle", () => {
     }
     expect(order.status).toBe("SUBMITTED");
     expect(order.positions.every((p) => p.status === "SUBMITTED" && p.locationId === "wh-1")).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(["order.created", "order.validated", "order.routed", "order.submitted"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "order.created",
+      "order.validated",
+      "order.routed",
+      "order.submitted",
+    ]);
     expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
     expect(order.timeline.map((t) => t.status)).toEqual(["INITIAL", "VALIDATED", "ROUTED", "SUBMITTED"]);
     for (const event of events) expect(orderEventSchema.safeParse(event).success).toBe(true);
@@ -54,7 +65,11 @@ describe("order lifecycle", () => {
     const validated = apply(sampleOrder(), { action: "validate" }).order;
     const failed = apply(validated, { action: "raise-exception", error: "Boom", cause: "disk on fire" });
     expect(failed.order.status).toBe("EXCEPTION");
-    expect(failed.order.exception).toMatchObject({ previousStatus: "VALIDATED", error: "Boom", cause: "disk on fire" });
+    expect(failed.order.exception).toMatchObject({
+      previousStatus: "VALIDATED",
+      error: "Boom",
+      cause: "disk on fire",
+    });
     const recovered = apply(failed.order, { action: "recover" });
     expect(recovered.order.status).toBe("VALIDATED");
     expect(recovered.order.exception).toBeUndefined();
@@ -76,7 +91,12 @@ describe("order lifecycle", () => {
         if (!rule.from.some((s) => reachable.has(s))) continue;
         // recover returns to where the exception struck: any status an exception can be raised from
         const targets = typeof rule.to === "function" ? ORDER_LIFECYCLE["raise-exception"].from : [rule.to];
-        for (const t of targets) if (!reachable.has(t)) reachable.add(t), (grew = true);
+        for (const t of targets) {
+          if (!reachable.has(t)) {
+            reachable.add(t);
+            grew = true;
+          }
+        }
       }
     }
     expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());

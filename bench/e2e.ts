@@ -1,0 +1,218 @@
+// npm run bench:e2e — orders per second from capture to SUBMITTED on the local runtime, with 16
+// concurrent clients for 30 s (BENCH_CLIENTS, BENCH_SECONDS override), and per order: DynamoDB reads and
+// writes (metered at the AWS edge), state transitions, Lambda invocations and events published. Each
+// client submits an order and waits for its order.submitted event (delivered by an EventBridge rule to
+// a loopback webhook), so no polling adds reads. Prints a table and a final JSON line.
+import "../local/polyfills.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateApiDestinationCommand,
+  CreateConnectionCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { eventBuses } from "../app/app-declaration.ts";
+import { close, listen } from "../local/aws-protocol/edge-server.ts";
+import { startRuntime } from "../local/runtime.ts";
+import { sampleBody } from "../test/support/order-fixtures.ts";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 8);
+
+const READ_OPS = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
+const meter = { reads: 0, writes: 0, transactions: 0, putEventsEntries: 0, streamCalls: 0 };
+let metering = false;
+
+function observe(target: string, body: string): void {
+  if (!metering) return;
+  const [prefix, op = ""] = target.split(".");
+  if (prefix === "DynamoDB_20120810") {
+    if (READ_OPS.has(op)) meter.reads += 1;
+    else if (op === "TransactWriteItems") {
+      meter.transactions += 1;
+      meter.writes += (JSON.parse(body) as { TransactItems: unknown[] }).TransactItems.length;
+    } else if (op === "PutItem" || op === "UpdateItem" || op === "DeleteItem") meter.writes += 1;
+  } else if (prefix === "DynamoDBStreams_20120810") {
+    meter.streamCalls += 1;
+  } else if (target === "AWSEvents.PutEvents") {
+    const entries = (JSON.parse(body) as { Entries: { Source?: string }[] }).Entries;
+    meter.putEventsEntries += entries.filter((e) => e.Source === "oms.orders").length;
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), "oms-bench-"));
+  const runtime = await startRuntime({
+    dataDir,
+    httpPort: 0,
+    awsPort: 0,
+    seedDemo: true,
+    quiet: true,
+    observer: observe,
+  });
+  const aws = {
+    endpoint: runtime.awsEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  };
+
+  // order.submitted events come back to this webhook through a rule on the order bus.
+  const waiting = new Map<string, () => void>();
+  const early = new Set<string>();
+  const webhook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      const orderId = (JSON.parse(body) as { detail: { orderId: string } }).detail.orderId;
+      const wake = waiting.get(orderId);
+      if (wake) wake();
+      else early.add(orderId);
+      res.writeHead(200).end();
+    });
+  });
+  const port = await listen(webhook, 0);
+  const events = new EventBridgeClient(aws);
+  const connection = await events.send(
+    new CreateConnectionCommand({
+      Name: "bench",
+      AuthorizationType: "API_KEY",
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "bench" } },
+    }),
+  );
+  const destination = await events.send(
+    new CreateApiDestinationCommand({
+      Name: "bench-webhook",
+      ConnectionArn: connection.ConnectionArn,
+      InvocationEndpoint: `http://127.0.0.1:${port}/`,
+      HttpMethod: "POST",
+    }),
+  );
+  await events.send(
+    new PutRuleCommand({
+      Name: "bench-submitted",
+      EventBusName: eventBuses.orders.name,
+      EventPattern: JSON.stringify({ "detail-type": ["order.submitted.v1"] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: "bench-submitted",
+      EventBusName: eventBuses.orders.name,
+      Targets: [{ Id: "webhook", Arn: destination.ApiDestinationArn }],
+    }),
+  );
+
+  const base = sampleBody();
+  let seq = 0;
+  const submitted = (orderId: string) =>
+    new Promise<void>((resolve) => {
+      if (early.delete(orderId)) resolve();
+      else
+        waiting.set(orderId, () => {
+          waiting.delete(orderId);
+          resolve();
+        });
+    });
+
+  async function client(until: number, latencies: number[], orderIds: string[]): Promise<void> {
+    while (Date.now() < until) {
+      const started = performance.now();
+      const res = await fetch(`${runtime.httpUrl}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": `bench-${++seq}` },
+        body: JSON.stringify({ ...base, channelOrderRef: `BENCH-${seq}-${Date.now()}` }),
+      });
+      const body = (await res.json()) as { orderId: string };
+      if (res.status !== 202) throw new Error(`capture answered ${res.status}: ${JSON.stringify(body)}`);
+      await submitted(body.orderId);
+      latencies.push(performance.now() - started);
+      orderIds.push(body.orderId);
+    }
+  }
+
+  const run = async (seconds: number) => {
+    const latencies: number[] = [];
+    const orderIds: string[] = [];
+    const until = Date.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: CLIENTS }, () => client(until, latencies, orderIds)));
+    return { latencies, orderIds, elapsedMs: performance.now() - started };
+  };
+
+  process.stderr.write(`warming up for ${WARMUP_SECONDS} s (JVM, module caches)...\n`);
+  await run(WARMUP_SECONDS);
+  await runtime.relay.whenCaughtUp();
+  await runtime.eventBridge.whenIdle();
+
+  const invocationsBefore = { ...runtime.functions.stats.invocations };
+  metering = true;
+  process.stderr.write(`measuring: ${CLIENTS} clients for ${SECONDS} s...\n`);
+  const { latencies, orderIds, elapsedMs } = await run(SECONDS);
+  await runtime.relay.whenCaughtUp();
+  await runtime.eventBridge.whenIdle();
+  metering = false;
+
+  const orders = orderIds.length;
+  const invocations: Record<string, number> = {};
+  for (const [name, count] of Object.entries(runtime.functions.stats.invocations)) {
+    invocations[name] = count - (invocationsBefore[name] ?? 0);
+  }
+  const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
+  const taskInvocations = ["validate-order", "route-order", "submit-order"].reduce(
+    (a, n) => a + (invocations[n] ?? 0),
+    0,
+  );
+
+  // State transitions as AWS bills them: every state entered, plus retries, read from the histories.
+  const sfn = new SFNClient(aws);
+  const sample = orderIds.slice(0, Math.min(orders, 50));
+  let transitions = 0;
+  for (const orderId of sample) {
+    const executionArn = `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    transitions += (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).length;
+  }
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const result = {
+    benchmark: "e2e",
+    clients: CLIENTS,
+    seconds: SECONDS,
+    orders,
+    ordersPerSecond: Number((orders / (elapsedMs / 1000)).toFixed(1)),
+    latencyP50Ms: Math.round(percentile(sorted, 50)),
+    latencyP99Ms: Math.round(percentile(sorted, 99)),
+    ddbReadsPerOrder: Number((meter.reads / orders).toFixed(2)),
+    ddbWritesPerOrder: Number((meter.writes / orders).toFixed(2)),
+    ddbTransactionsPerOrder: Number((meter.transactions / orders).toFixed(2)),
+    transitionsPerOrder: Number((transitions / sample.length).toFixed(2)),
+    invocationsPerOrder: Number((totalInvocations / orders).toFixed(2)),
+    taskInvocationsPerOrder: Number((taskInvocations / orders).toFixed(2)),
+    eventsPerOrder: Number((meter.putEventsEntries / orders).toFixed(2)),
+  };
+  console.log("\nmetric                      value");
+  for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(28)}${value}`);
+  console.log(`invocations by function     ${JSON.stringify(invocations)}`);
+  console.log(JSON.stringify(result));
+
+  await close(webhook);
+  await runtime.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,331 @@
+// An order's whole path on the local runtime, through the real HTTP API, DynamoDB Local and the local
+// Step Functions and EventBridge services (real SDK clients): capture -> SUBMITTED, idempotency, bad
+// input that stores nothing, a transient fault that is retried, a permanent fault redriven after the fix.
+import { createServer, type Server } from "node:http";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateApiDestinationCommand,
+  CreateConnectionCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventBuses } from "../../app/app-declaration.ts";
+import { close, listen } from "../../local/aws-protocol/edge-server.ts";
+import type { Runtime } from "../../local/runtime.ts";
+import { sampleBody } from "../support/order-fixtures.ts";
+import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
+
+let runtime: Runtime;
+let api: ReturnType<typeof httpClient>;
+let sfn: SFNClient;
+let ddb: DynamoDBClient;
+const received: { "detail-type": string; detail: { orderId: string; eventId: string; sequence: number } }[] =
+  [];
+let receiver: Server;
+
+const aws = (endpoint: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "x", secretAccessKey: "x" },
+});
+
+/** Items in the table once earlier tests' workflows and relays have settled. */
+async function countItems(): Promise<number> {
+  await runtime.stepFunctions.whenIdle();
+  const res = await ddb.send(new ScanCommand({ TableName: runtime.tableName, Select: "COUNT" }));
+  return res.Count ?? 0;
+}
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  api = httpClient(runtime.httpUrl);
+  sfn = new SFNClient(aws(runtime.awsEndpoint));
+  ddb = new DynamoDBClient(aws(runtime.awsEndpoint));
+  // A merchant's webhook on loopback, subscribed to every order event through an EventBridge rule.
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200).end();
+    });
+  });
+  const port = await listen(receiver, 0);
+  const events = new EventBridgeClient(aws(runtime.awsEndpoint));
+  const connection = await events.send(
+    new CreateConnectionCommand({
+      Name: "test-merchant",
+      AuthorizationType: "API_KEY",
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "secret" } },
+    }),
+  );
+  const destination = await events.send(
+    new CreateApiDestinationCommand({
+      Name: "test-merchant-webhook",
+      ConnectionArn: connection.ConnectionArn,
+      InvocationEndpoint: `http://127.0.0.1:${port}/hook`,
+      HttpMethod: "POST",
+    }),
+  );
+  await events.send(
+    new PutRuleCommand({
+      Name: "test-all-order-events",
+      EventBusName: eventBuses.orders.name,
+      EventPattern: JSON.stringify({ source: ["oms.orders"] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: "test-all-order-events",
+      EventBusName: eventBuses.orders.name,
+      Targets: [{ Id: "webhook", Arn: destination.ApiDestinationArn }],
+    }),
+  );
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  if (receiver) await close(receiver);
+});
+
+describe("capture -> SUBMITTED", () => {
+  it("accepts the sample order with 202 and moves it to SUBMITTED with a timestamped timeline", async () => {
+    const res = await api.post("/orders", uniqueOrder(sampleBody()), { "idempotency-key": "flow-1" });
+    expect(res.status).toBe(202);
+    const orderId = String(res.body.orderId);
+    expect(orderId).toMatch(/^[0-9A-Z]{26}$/);
+    expect(res.headers.get("location")).toBe(`/orders/${orderId}`);
+
+    const order = await api.waitForStatus(orderId, "SUBMITTED");
+    const timeline = order.timeline as { status: string; at: string }[];
+    expect(timeline.map((t) => t.status)).toEqual(["INITIAL", "VALIDATED", "ROUTED", "SUBMITTED"]);
+    for (const entry of timeline) expect(Number.isNaN(Date.parse(entry.at))).toBe(false);
+    expect((order.positions as { locationId: string }[]).every((p) => p.locationId === "wh-berlin")).toBe(
+      true,
+    );
+
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`,
+      }),
+    );
+    expect(execution.status).toBe("SUCCEEDED");
+
+    // Every status change reaches a subscribed merchant exactly once, in sequence order recoverable.
+    const deadline = Date.now() + 10_000;
+    const mine = () => received.filter((e) => e.detail.orderId === orderId);
+    while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(
+      mine()
+        .map((e) => e["detail-type"])
+        .sort(),
+    ).toEqual(["order.created.v1", "order.routed.v1", "order.submitted.v1", "order.validated.v1"].sort());
+    expect(new Set(mine().map((e) => e.detail.eventId)).size).toBe(4);
+    expect(
+      mine()
+        .map((e) => e.detail.sequence)
+        .sort(),
+    ).toEqual([1, 2, 3, 4]);
+  });
+
+  it("lists orders by channel and status with paging", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await api.post("/orders", uniqueOrder(sampleBody()));
+      ids.push(String(res.body.orderId));
+    }
+    for (const id of ids) await api.waitForStatus(id, "SUBMITTED");
+    const first = await api.get("/orders?channel=web-de&status=SUBMITTED&limit=2");
+    expect(first.status).toBe(200);
+    expect((first.body.items as unknown[]).length).toBeGreaterThan(0);
+    expect(first.body.nextCursor).toBeTypeOf("string");
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await api.get(`/orders?status=SUBMITTED&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      for (const item of page.body.items as { orderId: string; status: string }[]) {
+        expect(item.status).toBe("SUBMITTED");
+        seen.add(item.orderId);
+      }
+      cursor = page.body.nextCursor as string | undefined;
+    } while (cursor);
+    for (const id of ids) expect(seen.has(id)).toBe(true);
+    expect((await api.get("/orders")).status).toBe(400);
+    expect((await api.get("/orders?status=SUBMITTED&cursor=garbage")).body.code).toBe("INVALID_CURSOR");
+  });
+});
+
+describe("idempotency", () => {
+  it("answers a repeated request with the same order and stores no second one", async () => {
+    const body = uniqueOrder(sampleBody());
+    const first = await api.post("/orders", body, { "idempotency-key": "idem-1" });
+    const before = await countItems();
+    const again = await api.post("/orders", body, { "idempotency-key": "idem-1" });
+    expect(again.status).toBe(202);
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(again.body.replayed).toBe(true);
+    // Key order in the JSON does not make it another request.
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    expect((await api.post("/orders", reordered, { "idempotency-key": "idem-1" })).body.orderId).toBe(
+      first.body.orderId,
+    );
+    expect(await countItems()).toBeLessThanOrEqual(before + 3); // only the order's own new events, no new order
+    const list = await api.get(`/orders?channel=web-de&limit=100`);
+    const sameRef = (list.body.items as { channelOrderRef: string }[]).filter(
+      (o) => o.channelOrderRef === body.channelOrderRef,
+    );
+    expect(sameRef).toHaveLength(1);
+  });
+
+  it("refuses the same key with another body (409) and a known channel order number under a new key (409)", async () => {
+    const body = uniqueOrder(sampleBody());
+    const first = await api.post("/orders", body, { "idempotency-key": "idem-2" });
+    const reuse = await api.post("/orders", { ...body, currency: "USD" }, { "idempotency-key": "idem-2" });
+    expect(reuse.status).toBe(409);
+    expect(reuse.body).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", field: "header.Idempotency-Key" });
+    const duplicate = await api.post("/orders", body, { "idempotency-key": "idem-3" });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body).toMatchObject({ code: "DUPLICATE_CHANNEL_ORDER_REF", field: "channelOrderRef" });
+    expect((duplicate.body.details as { orderId: string }).orderId).toBe(first.body.orderId);
+  });
+});
+
+describe("bad input gets a specific 4xx and stores nothing", () => {
+  const cases: [
+    string,
+    () => Promise<{ status: number; body: Record<string, unknown> }>,
+    number,
+    string,
+    string?,
+  ][] = [
+    ["malformed JSON", () => api.post("/orders", '{"channelId": "web-de",'), 400, "MALFORMED_JSON"],
+    [
+      "missing fields",
+      () => api.post("/orders", { channelId: "web-de" }),
+      400,
+      "VALIDATION_FAILED",
+      "channelOrderRef",
+    ],
+    [
+      "zero quantity",
+      () => {
+        const body = uniqueOrder(sampleBody()) as { positions: { quantity: number }[] };
+        body.positions[0]!.quantity = 0;
+        return api.post("/orders", body);
+      },
+      400,
+      "VALIDATION_FAILED",
+      "positions.0.quantity",
+    ],
+    [
+      "negative quantity",
+      () => {
+        const body = uniqueOrder(sampleBody()) as { positions: { quantity: number }[] };
+        body.positions[1]!.quantity = -2;
+        return api.post("/orders", body);
+      },
+      400,
+      "VALIDATION_FAILED",
+      "positions.1.quantity",
+    ],
+    [
+      "unknown channel",
+      () => api.post("/orders", { ...uniqueOrder(sampleBody()), channelId: "nope" }),
+      404,
+      "CHANNEL_NOT_FOUND",
+      "channelId",
+    ],
+    [
+      "a 1 MB body",
+      () => api.post("/orders", { ...sampleBody(), padding: "x".repeat(1024 * 1024) }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
+    [
+      "a non-JSON content type",
+      () => api.raw("POST", "/orders", JSON.stringify(sampleBody()), { "content-type": "text/plain" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      "a bad Idempotency-Key",
+      () => api.post("/orders", uniqueOrder(sampleBody()), { "idempotency-key": "bad key" }),
+      400,
+      "INVALID_IDEMPOTENCY_KEY",
+    ],
+  ];
+  it.each(cases)("%s", async (_name, send, status, code, field) => {
+    const before = await countItems();
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
+    if (field) expect(res.body.field).toBe(field);
+    expect(res.body).not.toHaveProperty("stack");
+    expect(await countItems()).toBe(before);
+  });
+
+  it("answers unknown orders and bad ids with 404 and 400", async () => {
+    expect((await api.get("/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ")).body.code).toBe("ORDER_NOT_FOUND");
+    expect((await api.get("/orders/not-an-id")).status).toBe(400);
+    expect((await api.get("/nowhere")).status).toBe(404);
+  });
+});
+
+describe("failures", () => {
+  it("retries a task that fails once and still ends in SUBMITTED", async () => {
+    runtime.functions.injectFault("route-order", { times: 1, errorType: "Lambda.ServiceException" });
+    const res = await api.post("/orders", uniqueOrder(sampleBody()));
+    const orderId = String(res.body.orderId);
+    await api.waitForStatus(orderId, "SUBMITTED");
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 1000 }),
+    );
+    expect(history.events?.some((e) => e.type === "TaskFailed" || e.type === "LambdaFunctionFailed")).toBe(
+      true,
+    );
+  });
+
+  it("leaves an order whose task always fails in EXCEPTION with the cause; a redrive after the fix completes it", async () => {
+    runtime.functions.injectFault("submit-order", {
+      times: Number.POSITIVE_INFINITY,
+      errorType: "WarehouseDown",
+      message: "warehouse API refused",
+    });
+    const res = await api.post("/orders", uniqueOrder(sampleBody()));
+    const orderId = String(res.body.orderId);
+    const failed = await api.waitForStatus(orderId, "EXCEPTION");
+    expect(failed.exception).toMatchObject({ previousStatus: "ROUTED", error: "WarehouseDown" });
+    expect(String((failed.exception as { cause: string }).cause)).toContain("warehouse API refused");
+    expect(
+      (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }))).status,
+    ).toBe("FAILED");
+
+    runtime.functions.clearFaults();
+    await sfn.send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    const done = await api.waitForStatus(orderId, "SUBMITTED");
+    expect((done.timeline as { status: string }[]).map((t) => t.status)).toEqual([
+      "INITIAL",
+      "VALIDATED",
+      "ROUTED",
+      "EXCEPTION",
+      "ROUTED",
+      "SUBMITTED",
+    ]);
+    expect(done.exception).toBeUndefined();
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(execution.redriveCount).toBe(1);
+  });
+});
+
+function executionArn(orderId: string): string {
+  return `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+}
