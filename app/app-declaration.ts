@@ -210,6 +210,11 @@ export interface RouteDeclaration {
   functionId: FunctionId;
   operationId: string;
   summary: string;
+  /**
+   * "iam": callers sign with SigV4 (sales channels are IAM principals); "none": public, for routes that
+   * must answer before a caller can sign (readiness probes, the API contract) and return no order data.
+   */
+  auth: "iam" | "none";
   request?: {
     body?: z.ZodType;
     maxBodyBytes?: number;
@@ -231,6 +236,7 @@ export const routes: RouteDeclaration[] = [
     path: "/orders",
     functionId: "capture-order",
     operationId: "captureOrder",
+    auth: "iam",
     summary: "Submit an order from a sales channel",
     request: {
       body: orderInputSchema,
@@ -262,6 +268,7 @@ export const routes: RouteDeclaration[] = [
     path: "/orders/{orderId}",
     functionId: "get-order",
     operationId: "getOrder",
+    auth: "iam",
     summary: "An order with its positions, status and timeline",
     request: { params: orderIdParamsSchema },
     responses: {
@@ -275,6 +282,7 @@ export const routes: RouteDeclaration[] = [
     path: "/orders",
     functionId: "list-orders",
     operationId: "listOrders",
+    auth: "iam",
     summary: "Orders by status and/or channel, newest first, paged",
     request: { query: listOrdersQuerySchema },
     responses: {
@@ -287,6 +295,7 @@ export const routes: RouteDeclaration[] = [
     path: "/openapi.json",
     functionId: "get-openapi",
     operationId: "getOpenApi",
+    auth: "none",
     summary: "This API's OpenAPI 3.1 document",
     responses: { 200: { description: "The OpenAPI document" } },
   },
@@ -295,6 +304,7 @@ export const routes: RouteDeclaration[] = [
     path: "/health",
     functionId: "health",
     operationId: "health",
+    auth: "none",
     summary: "Readiness: answers 200 when the order table is reachable",
     responses: { 200: { description: "Ready", schema: healthResponseSchema }, 503: errors("Not ready") },
   },

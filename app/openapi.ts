@@ -43,7 +43,12 @@ function parameters(route: RouteDeclaration): JsonSchema[] {
 export function openApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
-    const operation: JsonSchema = { operationId: route.operationId, summary: route.summary };
+    const operation: JsonSchema = {
+      operationId: route.operationId,
+      summary: route.summary,
+      // On AWS the order routes require SigV4 (IAM); the local runtime does not check signatures.
+      security: route.auth === "iam" ? [{ sigv4: [] }] : [],
+    };
     const params = parameters(route);
     if (params.length > 0) operation.parameters = params;
     if (route.request?.body) {
@@ -77,5 +82,17 @@ export function openApiDocument(): JsonSchema {
     },
     servers: [{ url: "http://127.0.0.1:3000", description: "npm start (one machine)" }],
     paths,
+    components: {
+      securitySchemes: {
+        sigv4: {
+          type: "apiKey",
+          name: "Authorization",
+          in: "header",
+          description:
+            "AWS Signature Version 4 (service execute-api) with the sales channel's IAM credentials",
+          "x-amazon-apigateway-authtype": "awsSigv4",
+        },
+      },
+    },
   };
 }

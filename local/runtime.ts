@@ -86,6 +86,8 @@ export interface Runtime {
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
   relay: StreamRelay;
+  /** The routes the HTTP API serves, as API Gateway route keys with their functions. */
+  routes: { routeKey: string; functionId: string }[];
   stateMachineArn(id: StateMachineId): string;
   stop(): Promise<void>;
 }
@@ -220,6 +222,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stepFunctions,
       eventBridge,
       relay,
+      routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, functionId: r.functionId })),
       stateMachineArn: localStateMachineArn,
       stop: stopAll,
     };

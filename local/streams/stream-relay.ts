@@ -154,6 +154,11 @@ export class StreamRelay {
     this.loops = options.consumers.map((c) => new ConsumerLoop(this, c, saved[c.functionId] ?? {}));
   }
 
+  /** The consumers this relay feeds (the local counterpart of the event-source mappings). */
+  get consumers(): StreamConsumerDeclaration[] {
+    return this.options.consumers;
+  }
+
   async start(): Promise<void> {
     const table = await this.options.dynamodb.send(
       new DescribeTableCommand({ TableName: this.options.tableName }),

@@ -22,9 +22,16 @@ import {
 import { OmsStack } from "../../lib/oms-stack.ts";
 import { fromRepoRoot } from "../../lib/paths.ts";
 
-// The routes the product allows without a signature; every other route must require IAM (SigV4).
+// The routes the product allows without a signature (named here, not read from the declaration, so that
+// making a route public is a visible change to this test); every other route must require IAM (SigV4).
 const PUBLIC_ROUTES = new Set(["GET /health", "GET /openapi.json"]);
-const NO_BUNDLING = { "aws:cdk:bundling-stacks": [] };
+// The feature flags `cdk synth` applies (cdk.json), so the tests see the template that deploys; bundling
+// skipped to stay fast.
+const CONTEXT = {
+  ...(JSON.parse(readFileSync(fromRepoRoot("cdk.json"), "utf8")) as { context: Record<string, unknown> })
+    .context,
+  "aws:cdk:bundling-stacks": [],
+};
 
 interface CfnResource {
   Type: string;
@@ -42,7 +49,7 @@ let template: Template;
 let resources: Record<string, CfnResource>;
 
 beforeAll(() => {
-  const app = new App({ context: NO_BUNDLING });
+  const app = new App({ context: CONTEXT });
   template = Template.fromStack(new OmsStack(app, "Oms"));
   resources = template.toJSON().Resources;
 });
@@ -417,7 +424,7 @@ describe("IAM: each function gets exactly its declared access", () => {
 
 describe("cdk-nag AwsSolutions", () => {
   it("synthesis reports no unacknowledged finding (errors or warnings)", () => {
-    const app = new App({ context: NO_BUNDLING });
+    const app = new App({ context: CONTEXT });
     const stack = new OmsStack(app, "Oms");
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
@@ -426,7 +433,7 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("the same check fails synthesis on an unacknowledged finding", () => {
-    const app = new App({ context: NO_BUNDLING });
+    const app = new App({ context: CONTEXT });
     // A queue without dead-letter queue and without TLS enforcement: AwsSolutions-SQS3 and SQS4.
     new Queue(new Stack(app, "Bad"), "Queue");
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
