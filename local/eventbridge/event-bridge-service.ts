@@ -227,6 +227,21 @@ export class LocalEventBridge implements AwsJsonService {
   // -------------------------------------------------------------------------------------------------
   // Events
 
+  /**
+   * How AWS services (here: the local Step Functions) emit their own events, e.g. source "aws.states"
+   * on the default bus. PutEvents refuses "aws." sources from clients, as AWS does; services may.
+   */
+  async putServiceEvents(entries: PutEventsEntry[]): Promise<void> {
+    await this.start();
+    const ingestedAt = Date.now();
+    const deliveries: DeliveryRecord[] = [];
+    for (const entry of entries) {
+      const result = this.acceptEntry(entry, ingestedAt, deliveries, true);
+      if ("ErrorCode" in result) throw new Error(`service event refused: ${result.ErrorCode} ${result.ErrorMessage}`);
+    }
+    await this.engine.enqueue(deliveries);
+  }
+
   private async putEvents(input: Record<string, unknown>): Promise<unknown> {
     const { Entries } = parseInput(PutEventsInput, input);
     if (Entries.reduce((sum, entry) => sum + entrySize(entry), 0) > MAX_PUT_EVENTS_BYTES) {
@@ -245,13 +260,18 @@ export class LocalEventBridge implements AwsJsonService {
     };
   }
 
-  private acceptEntry(entry: PutEventsEntry, ingestedAt: number, deliveries: DeliveryRecord[]): ResultEntry {
+  private acceptEntry(
+    entry: PutEventsEntry,
+    ingestedAt: number,
+    deliveries: DeliveryRecord[],
+    fromService = false,
+  ): ResultEntry {
     const busName = this.busNameOf(entry.EventBusName);
     if (!this.buses.has(busName)) {
       return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${busName} does not exist.` };
     }
     if (!entry.Source) return invalidArgument("Source");
-    if (entry.Source.startsWith("aws.")) {
+    if (entry.Source.startsWith("aws.") && !fromService) {
       return { ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source." };
     }
     if (!entry.DetailType) return invalidArgument("DetailType");

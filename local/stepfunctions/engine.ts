@@ -60,6 +60,9 @@ class RunInterrupted extends Error {
   override readonly name = "RunInterrupted";
 }
 
+/** One shared instance: every run ends by aborting its signal, and a stack trace per run is wasted work. */
+const INTERRUPTED = new RunInterrupted("run interrupted");
+
 type RunMode = "running" | "suspended" | "concluded";
 
 type Outcome =
@@ -129,7 +132,7 @@ class Run {
 
   dispose(): void {
     for (const cancel of this.cancels.splice(0)) cancel();
-    if (!this.signal.aborted) this.controller.abort(new RunInterrupted("run interrupted"));
+    if (!this.signal.aborted) this.controller.abort(INTERRUPTED);
   }
 }
 
@@ -140,11 +143,14 @@ export interface EngineOptions {
   retryIntervalScale: number;
   logger: Logger;
   runRefreshSeconds?: number | undefined;
+  /** Called after an execution's status changed (started, redriven, ended), e.g. to publish it. */
+  onStatusChange?: ((execution: ExecutionRecord) => void) | undefined;
 }
 
 export class ExecutionEngine {
   private readonly runs = new Map<string, Run>();
   private readonly compiledById = new Map<string, CompiledDefinition>();
+  private readonly taskStates = new WeakMap<CompiledDefinition, TaskHandlerState[]>();
   private idleWaiters: (() => void)[] = [];
   private idleCheckScheduled = false;
   private suspended = false;
@@ -166,6 +172,10 @@ export class ExecutionEngine {
         "could not capture the States.Timeout class: States.TaskFailed will match timeouts",
       );
     }
+  }
+
+  /** Allows runs to be re-armed again after suspendAll() (a service started again after stop()). */
+  activate(): void {
     this.suspended = false;
   }
 
@@ -190,11 +200,12 @@ export class ExecutionEngine {
   }
 
   /** Records ExecutionStarted and runs the execution from its StartAt. */
-  start(execution: ExecutionRecord): void {
+  begin(execution: ExecutionRecord): void {
     this.options.store.appendEvent(execution, {
       type: "ExecutionStarted",
       details: { ...dataDetails("input", execution.input), roleArn: execution.roleArn },
     });
+    this.options.onStatusChange?.(execution);
     this.launch(execution, undefined, undefined);
   }
 
@@ -216,6 +227,7 @@ export class ExecutionEngine {
       type: "ExecutionRedriven",
       details: { redriveCount: execution.redriveCount },
     });
+    this.options.onStatusChange?.(execution);
     this.launch(execution, execution.checkpoint, undefined);
     return new Date(now);
   }
@@ -332,10 +344,14 @@ export class ExecutionEngine {
   }
 
   private overridesFor(run: Run, resumedFrom: Checkpoint | undefined, now: number): LibraryOverrides {
+    let tasks = this.taskStates.get(run.compiled);
+    if (!tasks) {
+      tasks = run.compiled.tasks.map((task) => ({ ...task, info: describeResource(task.resource) }));
+      this.taskStates.set(run.compiled, tasks);
+    }
     const handlers: NonNullable<LibraryOverrides["taskResourceLocalHandlers"]> = {};
-    for (const task of run.compiled.tasks) {
-      const state: TaskHandlerState = { ...task, info: describeResource(task.resource) };
-      handlers[task.name] = async (input) =>
+    for (const state of tasks) {
+      handlers[state.name] = async (input) =>
         (await this.runTask(run, state, input as JsonValue)) as LibraryJson;
     }
     const overrides: LibraryOverrides = { taskResourceLocalHandlers: handlers };
@@ -431,6 +447,7 @@ export class ExecutionEngine {
     store.appendEvent(execution, event, false, now);
     store.setStatus(execution, fields);
     this.options.tokens.closeExecution(execution.arn);
+    this.options.onStatusChange?.(execution);
     this.scheduleIdleCheck();
   }
 
@@ -448,13 +465,14 @@ export class ExecutionEngine {
   }
 
   private async runTask(run: Run, task: TaskHandlerState, input: JsonValue): Promise<JsonValue> {
-    if (run.mode !== "running") throw new RunInterrupted("run interrupted");
+    if (run.mode !== "running") throw INTERRUPTED;
     run.busy++;
     try {
       // The library calls a task handler in the same tick as it queues the state's StateEntered event, and
       // its event log is read asynchronously: one macrotask later the history has TaskStateEntered, and
       // the checkpoint is current, before this task records anything.
       await nextTurn();
+      if (run.mode !== "running") throw INTERRUPTED;
       const policy = new RetryPolicy(task.retriers, this.options.retryIntervalScale);
       let token = task.info.callback ? findString(input, (s) => run.minted.has(s)) : undefined;
       let attemptInput = input;
@@ -553,7 +571,7 @@ export class ExecutionEngine {
         this.recordOutcome(run, task, outcome);
         return tryParseJson(outcome.output)?.value ?? null;
       }
-      if (outcome.kind === "closed") throw new RunInterrupted("execution closed");
+      if (outcome.kind === "closed") throw INTERRUPTED;
       throw outcome.kind === "failed"
         ? new TaskFailure(outcome.error ?? "", outcome.cause ?? "")
         : outcome.heartbeat
@@ -614,7 +632,7 @@ export class ExecutionEngine {
   /** Records TaskFailed/TaskTimedOut (or the Lambda* forms) and returns the error to hand the library. */
   private recordFailure(run: Run, task: TaskHandlerState, error: unknown): Error {
     if (error instanceof RunInterrupted || run.mode !== "running") {
-      return error instanceof Error ? error : new RunInterrupted(String(error));
+      return error instanceof Error ? error : INTERRUPTED;
     }
     const failure =
       error instanceof Error && (error instanceof TaskFailure || error.name === "States.Timeout")

@@ -25,6 +25,7 @@ import { historyPage } from "./history.ts";
 import type { Logger } from "./integrations.ts";
 import { tryParseJson } from "./json.ts";
 import { page } from "./paging.ts";
+import { type EventsService, publishStatusChange } from "./status-events.ts";
 import {
   type ExecutionRecord,
   executionStatusSchema,
@@ -34,14 +35,18 @@ import {
 import { TaskTokenRegistry } from "./task-tokens.ts";
 
 export type { Logger } from "./integrations.ts";
+export type { EventsService, ServiceEventEntry } from "./status-events.ts";
 
 export interface LocalStepFunctionsOptions {
   /** Persist under `${dataDir}/stepfunctions/`; omitted = in memory. */
   dataDir?: string | undefined;
   /** Runs the Lambda functions that tasks invoke. */
   invoker: LambdaInvoker;
-  /** The local EventBridge, for the events:putEvents integration. */
-  events?: AwsJsonService | undefined;
+  /**
+   * The local EventBridge: PutEvents for the events:putEvents integration, and `putServiceEvents` (when it
+   * has one) for the "Step Functions Execution Status Change" events of Standard executions.
+   */
+  events?: EventsService | undefined;
   /** For the dynamodb:getItem/putItem/updateItem/deleteItem integrations. */
   dynamodb?: DynamoDBClient | undefined;
   region?: string | undefined;
@@ -191,6 +196,7 @@ export class LocalStepFunctions implements AwsJsonService {
     const core = await this.open();
     if (this.started) return;
     this.started = true;
+    core.engine.activate();
     const running = [...core.store.executions.values()].filter((e) => e.status === "RUNNING");
     for (const execution of running) {
       if (!core.engine.isRunning(execution.arn)) core.engine.resume(execution);
@@ -249,6 +255,7 @@ export class LocalStepFunctions implements AwsJsonService {
       retryIntervalScale: this.options.retryIntervalScale ?? 1,
       logger: this.logger,
       runRefreshSeconds: this.options.runRefreshSeconds,
+      onStatusChange: (execution) => publishStatusChange(this.options.events, execution, this.logger),
     });
     await engine.init();
     return { store, tokens, engine };
@@ -438,7 +445,7 @@ export class LocalStepFunctions implements AwsJsonService {
       input: text,
       startDate: Date.now(),
     });
-    core.engine.start(execution);
+    core.engine.begin(execution);
     return execution;
   }
 

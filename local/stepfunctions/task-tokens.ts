@@ -61,6 +61,7 @@ interface Waiter {
 
 export class TaskTokenRegistry {
   private readonly records = new Map<string, TaskTokenRecord>();
+  private readonly byExecution = new Map<string, Set<TaskTokenRecord>>();
   private readonly waiters = new Map<string, Waiter>();
 
   constructor(
@@ -70,12 +71,14 @@ export class TaskTokenRegistry {
 
   /** Replays a record read back from the journal (the last version of a token wins). */
   restore(record: TaskTokenRecord): void {
-    this.records.set(record.token, record);
+    const previous = this.records.get(record.token);
+    if (previous) this.byExecution.get(previous.executionArn)?.delete(previous);
+    this.index(record);
   }
 
   register(init: Omit<TaskTokenRecord, "submitted" | "outcome">): TaskTokenRecord {
     const record: TaskTokenRecord = { ...init, submitted: false };
-    this.records.set(record.token, record);
+    this.index(record);
     this.persist(record);
     return record;
   }
@@ -89,8 +92,8 @@ export class TaskTokenRegistry {
 
   /** Records of one execution's task state created under `scope`, oldest first: what a resumed task may reuse. */
   recordsFor(executionArn: string, stateName: string, scope: number): TaskTokenRecord[] {
-    return [...this.records.values()]
-      .filter((r) => r.executionArn === executionArn && r.stateName === stateName && r.scope === scope)
+    return [...(this.byExecution.get(executionArn) ?? [])]
+      .filter((r) => r.stateName === stateName && r.scope === scope)
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -121,8 +124,8 @@ export class TaskTokenRegistry {
 
   /** Closes every open token of an execution that ended, so late callbacks get TaskTimedOut. */
   closeExecution(executionArn: string): void {
-    for (const record of this.records.values()) {
-      if (record.executionArn === executionArn && !record.outcome) this.settle(record, { kind: "closed" });
+    for (const record of this.byExecution.get(executionArn) ?? []) {
+      if (!record.outcome) this.settle(record, { kind: "closed" });
     }
   }
 
@@ -156,6 +159,16 @@ export class TaskTokenRegistry {
   /** Clears every deadline timer (service stop); the records stay for the next start. */
   stopTimers(): void {
     for (const token of [...this.waiters.keys()]) this.release(token);
+  }
+
+  private index(record: TaskTokenRecord): void {
+    this.records.set(record.token, record);
+    let set = this.byExecution.get(record.executionArn);
+    if (!set) {
+      set = new Set();
+      this.byExecution.set(record.executionArn, set);
+    }
+    set.add(record);
   }
 
   private openRecord(token: string): TaskTokenRecord {

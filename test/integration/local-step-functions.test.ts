@@ -34,6 +34,9 @@ import { close, createEdgeServer, listen } from "../../local/aws-protocol/edge-s
 import { LOCAL_ACCOUNT, lambdaArn, MapLambdaInvoker } from "../../local/functions/lambda-invoker.ts";
 import { LocalStepFunctions } from "../../local/stepfunctions/step-functions-service.ts";
 
+// The SDK's Node-version notice, silenced by its own switch (as test/support/test-runtime.ts does).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 const ROLE = `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-sfn-test`;
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
 
@@ -52,6 +55,19 @@ class RecordingEvents implements AwsJsonService {
   readonly targetPrefix = "AWSEvents";
   readonly jsonVersion = "1.1" as const;
   readonly entries: Record<string, unknown>[] = [];
+  /** Events AWS services emit themselves (source aws.*), which PutEvents would refuse. */
+  readonly serviceEntries: { Source: string; DetailType: string; Detail: string; Resources: string[] }[] = [];
+  async putServiceEvents(
+    entries: { Source: string; DetailType: string; Detail: string; Resources: string[] }[],
+  ) {
+    this.serviceEntries.push(...entries);
+  }
+  statusChanges(executionArn: string): Record<string, unknown>[] {
+    return this.serviceEntries
+      .filter((e) => e.Source === "aws.states" && e.DetailType === "Step Functions Execution Status Change")
+      .map((e) => JSON.parse(e.Detail) as Record<string, unknown>)
+      .filter((detail) => detail["executionArn"] === executionArn);
+  }
   async handle(operation: string, input: Record<string, unknown>) {
     if (operation !== "PutEvents") throw new Error(`unexpected ${operation}`);
     const entries = input["Entries"] as Record<string, unknown>[];
@@ -160,9 +176,10 @@ async function historyOf(client: SFNClient, executionArn: string): Promise<Histo
 
 const types = (events: HistoryEvent[]) => events.map((e) => e.type);
 
-/** Resolves with the next task token a callback function receives. */
+/** Registers a callback function that records the task tokens it receives; `next()` yields them in order. */
 function tokenCatcher(invoker: MapLambdaInvoker, name: string) {
   const tokens: string[] = [];
+  let taken = 0;
   let notify: (() => void) | undefined;
   invoker.register(name, (payload) => {
     tokens.push((payload as { token: string }).token);
@@ -171,9 +188,10 @@ function tokenCatcher(invoker: MapLambdaInvoker, name: string) {
   });
   return {
     tokens,
-    next: async (count = tokens.length + 1) => {
-      while (tokens.length < count) await new Promise<void>((resolve) => (notify = resolve));
-      return tokens[count - 1] ?? "";
+    next: async (): Promise<string> => {
+      while (tokens.length <= taken) await new Promise<void>((resolve) => (notify = resolve));
+      taken++;
+      return tokens[taken - 1] ?? "";
     },
   };
 }
@@ -452,6 +470,73 @@ describe("local Step Functions over the AWS SDK", () => {
       await expect(h.client.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
         name: "ExecutionNotRedrivable",
       });
+      // AWS's "Step Functions Execution Status Change" events, as rules on the default bus see them.
+      const changes = events.statusChanges(executionArn);
+      expect(changes.map((c) => [c["status"], c["redriveCount"]])).toEqual([
+        ["RUNNING", 0],
+        ["FAILED", 0],
+        ["RUNNING", 1],
+        ["SUCCEEDED", 1],
+      ]);
+      expect(changes[1]).toMatchObject({
+        stateMachineArn: machine,
+        error: "CarrierUnavailable",
+        redriveStatus: "REDRIVABLE",
+        startDate: expect.any(Number),
+        stopDate: expect.any(Number),
+      });
+    });
+
+    it("reports a Fail state's Error and Cause, and neither when it has none", async () => {
+      const failWith = await createMachine(h.client, {
+        StartAt: "F",
+        States: { F: { Type: "Fail", Error: "OrderRejected", Cause: "no stock" } },
+      });
+      expect(await runToEnd(h, failWith)).toMatchObject({
+        status: "FAILED",
+        error: "OrderRejected",
+        cause: "no stock",
+      });
+      const bare = await runToEnd(
+        h,
+        await createMachine(h.client, { StartAt: "F", States: { F: { Type: "Fail" } } }),
+      );
+      expect(bare.status).toBe("FAILED");
+      expect(bare.error).toBeUndefined();
+      expect(bare.cause).toBeUndefined();
+    });
+
+    it("redrives a failure inside a Parallel by running the whole Parallel state again", async () => {
+      const ok = unique("branch-ok");
+      const flaky = unique("branch-flaky");
+      const calls = { ok: 0, flaky: 0 };
+      invoker.register(ok, () => ++calls.ok);
+      invoker.register(flaky, () => {
+        calls.flaky++;
+        if (calls.flaky === 1) throw new NamedError("Glitch", "first time");
+        return "fine";
+      });
+      const machine = await createMachine(h.client, {
+        StartAt: "Both",
+        States: {
+          Both: {
+            Type: "Parallel",
+            Branches: [
+              { StartAt: "Ok", States: { Ok: lambdaTask(ok, { End: true }) } },
+              { StartAt: "Flaky", States: { Flaky: lambdaTask(flaky, { End: true }) } },
+            ],
+            End: true,
+          },
+        },
+      });
+      const failed = await runToEnd(h, machine);
+      expect(failed).toMatchObject({ status: "FAILED", error: "Glitch" });
+      await h.client.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+      await h.sfn.whenIdle();
+      const done = await describeExecution(h.client, failed.executionArn ?? "");
+      expect(done.status).toBe("SUCCEEDED");
+      expect(JSON.parse(done.output ?? "")).toEqual([2, "fine"]);
+      expect(calls).toEqual({ ok: 2, flaky: 2 });
     });
 
     it("lists executions newest first with a status filter and paging", async () => {
@@ -732,6 +817,28 @@ describe("local Step Functions over the AWS SDK", () => {
       });
     });
 
+    it("gives each retry of a callback task a fresh token", async () => {
+      const fn = unique("retrycb");
+      const catcher = tokenCatcher(invoker, fn);
+      const machine = await createMachine(h.client, {
+        StartAt: "Approval",
+        States: {
+          Approval: callbackTask(fn, { Retry: [{ ErrorEquals: ["Busy"], IntervalSeconds: 1 }], End: true }),
+        },
+      });
+      const executionArn = await start(h.client, machine);
+      const first = await catcher.next();
+      await h.client.send(new SendTaskFailureCommand({ taskToken: first, error: "Busy" }));
+      const second = await catcher.next();
+      expect(second).not.toBe(first);
+      await h.client.send(new SendTaskSuccessCommand({ taskToken: second, output: '"done"' }));
+      await h.sfn.whenIdle();
+      expect(await describeExecution(h.client, executionArn)).toMatchObject({
+        status: "SUCCEEDED",
+        output: '"done"',
+      });
+    });
+
     it("answers TaskDoesNotExist for unknown tokens and InvalidToken for garbage, and validates output", async () => {
       const fn = unique("unknown");
       const catcher = tokenCatcher(invoker, fn);
@@ -999,6 +1106,62 @@ describe("restarts", () => {
         expect(historyAfter.map((e) => e.id)).toEqual(historyAfter.map((_, i) => i + 1));
         expect(types(historyAfter).filter((t) => t === "TaskStateEntered")).toHaveLength(2);
         expect(historyAfter.at(-1)?.type).toBe("ExecutionSucceeded");
+      } finally {
+        await b.shutdown();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("resumes parked Map iterations on their own tokens, and a Wait only for its remaining time", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "local-sfn-"));
+    try {
+      const invokerA = new MapLambdaInvoker();
+      const picks = tokenCatcher(invokerA, "pick");
+      const a = await serve(new LocalStepFunctions({ dataDir, invoker: invokerA }));
+      const mapMachine = await createMachine(a.client, {
+        StartAt: "Lines",
+        States: {
+          Lines: {
+            Type: "Map",
+            ItemsPath: "$.lines",
+            ItemProcessor: { StartAt: "Pick", States: { Pick: callbackTask("pick", { End: true }) } },
+            End: true,
+          },
+        },
+      });
+      const waitMachine = await createMachine(a.client, {
+        StartAt: "Pause",
+        States: { Pause: { Type: "Wait", Seconds: 2, End: true } },
+      });
+      const mapped = await start(a.client, mapMachine, { lines: ["a", "b"] });
+      const waiting = await start(a.client, waitMachine);
+      const waitStarted = Date.now();
+      const tokens = [await picks.next(), await picks.next()];
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await a.shutdown();
+
+      const invokerB = new MapLambdaInvoker();
+      const picksB = tokenCatcher(invokerB, "pick");
+      const b = await serve(new LocalStepFunctions({ dataDir, invoker: invokerB }));
+      try {
+        const restarted = Date.now();
+        await b.sfn.whenIdle();
+        expect(Date.now() - restarted).toBeLessThan(1_500);
+        expect(Date.now() - waitStarted).toBeGreaterThanOrEqual(1_900);
+        expect((await describeExecution(b.client, waiting)).status).toBe("SUCCEEDED");
+
+        expect(picksB.tokens).toEqual([]);
+        for (const [i, taskToken] of tokens.entries()) {
+          await b.client.send(
+            new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ picked: i }) }),
+          );
+        }
+        await b.sfn.whenIdle();
+        const done = await describeExecution(b.client, mapped);
+        expect(done.status).toBe("SUCCEEDED");
+        expect(JSON.parse(done.output ?? "")).toEqual([{ picked: 0 }, { picked: 1 }]);
       } finally {
         await b.shutdown();
       }
