@@ -237,7 +237,8 @@ export class LocalEventBridge implements AwsJsonService {
     const deliveries: DeliveryRecord[] = [];
     for (const entry of entries) {
       const result = this.acceptEntry(entry, ingestedAt, deliveries, true);
-      if ("ErrorCode" in result) throw new Error(`service event refused: ${result.ErrorCode} ${result.ErrorMessage}`);
+      if ("ErrorCode" in result)
+        throw new Error(`service event refused: ${result.ErrorCode} ${result.ErrorMessage}`);
     }
     await this.engine.enqueue(deliveries);
   }
