@@ -151,6 +151,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       services: [stepFunctions, eventBridge],
       dynamodbEndpoint,
       ...(options.observer ? { observer: options.observer } : {}),
+      localAdmin: {
+        // EventBridge target deliveries that exhausted their retries, and their redelivery.
+        "GET /_local/eventbridge/dead-letters": async (q) => ({ deadLetters: eventBridge.listDeadLetters(deadLetterFilter(q)) }),
+        "POST /_local/eventbridge/dead-letters/redrive": async (q) => ({
+          redriven: await eventBridge.redriveDeadLetters(deadLetterFilter(q)),
+        }),
+      },
     });
     const awsPort = await listen(edge, options.awsPort ?? 4566, host);
     stops.push(() => close(edge));
@@ -305,4 +312,12 @@ async function provisionStateMachines(client: SFNClient, rootDir: string): Promi
       if (!(error instanceof StateMachineAlreadyExists)) throw error;
     }
   }
+}
+
+/** ?ruleName=&targetId=&id= query parameters of the local dead-letter endpoints. */
+function deadLetterFilter(q: URLSearchParams) {
+  const ruleName = q.get("ruleName") ?? undefined;
+  const targetId = q.get("targetId") ?? undefined;
+  const ids = q.getAll("id");
+  return { ...(ruleName ? { ruleName } : {}), ...(targetId ? { targetId } : {}), ...(ids.length > 0 ? { ids } : {}) };
 }

@@ -18,6 +18,11 @@ export interface EdgeServerOptions {
   maxBodyBytes?: number;
   /** Sees every request's target and body (benchmarks count DynamoDB and EventBridge calls with it). */
   observer?: (target: string, body: string) => void;
+  /**
+   * Local-only operator endpoints under /_local/ (no AWS API has them: on AWS, dead letters sit in SQS).
+   * Keyed by "METHOD /_local/path"; the handler gets the query parameters and answers JSON.
+   */
+  localAdmin?: Record<string, (query: URLSearchParams) => Promise<unknown>>;
 }
 
 const PROXIED_PREFIXES = ["DynamoDB_20120810", "DynamoDBStreams_20120810"];
@@ -26,6 +31,18 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
   const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   return createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname.startsWith("/_local/")) {
+      const admin = options.localAdmin?.[`${req.method} ${url.pathname}`];
+      if (!admin) {
+        send(res, 404, "1.1", { message: `no local endpoint ${req.method} ${url.pathname}` });
+        return;
+      }
+      admin(url.searchParams)
+        .then((result) => send(res, 200, "1.1", result))
+        .catch((error: unknown) => send(res, 500, "1.1", { message: (error as Error).message }));
+      return;
+    }
     const target = String(req.headers["x-amz-target"] ?? "");
     const [prefix = "", operation = ""] = target.split(".");
     if (options.dynamodbEndpoint && PROXIED_PREFIXES.includes(prefix)) {

@@ -326,6 +326,74 @@ describe("failures", () => {
   });
 });
 
+describe("event delivery failures", () => {
+  it("dead-letters an event its merchant endpoint keeps refusing, lists it, and redelivers it after the fix", async () => {
+    let healthy = false;
+    const got: string[] = [];
+    const flaky = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        if (healthy) got.push((JSON.parse(body) as { detail: { orderId: string } }).detail.orderId);
+        res.writeHead(healthy ? 200 : 503).end();
+      });
+    });
+    const port = await listen(flaky, 0);
+    const events = new EventBridgeClient(aws(runtime.awsEndpoint));
+    const connection = await events.send(
+      new CreateConnectionCommand({
+        Name: "flaky-merchant",
+        AuthorizationType: "API_KEY",
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "k" } },
+      }),
+    );
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "flaky-merchant-webhook",
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: `http://127.0.0.1:${port}/`,
+        HttpMethod: "POST",
+      }),
+    );
+    await events.send(
+      new PutRuleCommand({
+        Name: "flaky-created",
+        EventBusName: eventBuses.orders.name,
+        EventPattern: JSON.stringify({ "detail-type": ["order.created.v1"] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "flaky-created",
+        EventBusName: eventBuses.orders.name,
+        Targets: [
+          { Id: "webhook", Arn: destination.ApiDestinationArn, RetryPolicy: { MaximumRetryAttempts: 1 } },
+        ],
+      }),
+    );
+    const orderId = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
+    const admin = `${runtime.awsEndpoint}/_local/eventbridge/dead-letters`;
+    let letters: { event: { detail: { orderId: string } } }[] = [];
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      letters = (
+        (await (await fetch(`${admin}?ruleName=flaky-created`)).json()) as { deadLetters: typeof letters }
+      ).deadLetters;
+      if (letters.some((l) => l.event.detail.orderId === orderId)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(letters.map((l) => l.event.detail.orderId)).toContain(orderId);
+    healthy = true;
+    const redrive = (await (
+      await fetch(`${admin}/redrive?ruleName=flaky-created`, { method: "POST" })
+    ).json()) as { redriven: number };
+    expect(redrive.redriven).toBeGreaterThanOrEqual(1);
+    await runtime.eventBridge.whenIdle();
+    expect(got).toContain(orderId);
+    await close(flaky);
+  });
+});
+
 function executionArn(orderId: string): string {
   return `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
 }
