@@ -5,21 +5,12 @@
 // a loopback webhook), so no polling adds reads. Prints a table and a final JSON line.
 import "../local/polyfills.ts";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateApiDestinationCommand,
-  CreateConnectionCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { eventBuses } from "../app/app-declaration.ts";
-import { close, listen } from "../local/aws-protocol/edge-server.ts";
 import { startRuntime } from "../local/runtime.ts";
 import { sampleBody } from "../test/support/order-fixtures.ts";
+import { subscribeWebhook } from "../test/support/webhook-subscriber.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
@@ -71,48 +62,16 @@ async function main() {
   // order.submitted events come back to this webhook through a rule on the order bus.
   const waiting = new Map<string, () => void>();
   const early = new Set<string>();
-  const webhook = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const orderId = (JSON.parse(body) as { detail: { orderId: string } }).detail.orderId;
-      const wake = waiting.get(orderId);
+  const webhook = await subscribeWebhook({
+    awsEndpoint: runtime.awsEndpoint,
+    name: "bench-submitted",
+    pattern: { "detail-type": ["order.submitted.v1"] },
+    onEvent: (event) => {
+      const wake = waiting.get(event.detail.orderId);
       if (wake) wake();
-      else early.add(orderId);
-      res.writeHead(200).end();
-    });
+      else early.add(event.detail.orderId);
+    },
   });
-  const port = await listen(webhook, 0);
-  const events = new EventBridgeClient(aws);
-  const connection = await events.send(
-    new CreateConnectionCommand({
-      Name: "bench",
-      AuthorizationType: "API_KEY",
-      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "bench" } },
-    }),
-  );
-  const destination = await events.send(
-    new CreateApiDestinationCommand({
-      Name: "bench-webhook",
-      ConnectionArn: connection.ConnectionArn,
-      InvocationEndpoint: `http://127.0.0.1:${port}/`,
-      HttpMethod: "POST",
-    }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: "bench-submitted",
-      EventBusName: eventBuses.orders.name,
-      EventPattern: JSON.stringify({ "detail-type": ["order.submitted.v1"] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: "bench-submitted",
-      EventBusName: eventBuses.orders.name,
-      Targets: [{ Id: "webhook", Arn: destination.ApiDestinationArn }],
-    }),
-  );
 
   const base = sampleBody();
   let seq = 0;
@@ -207,7 +166,7 @@ async function main() {
   console.log(`invocations by function     ${JSON.stringify(invocations)}`);
   console.log(JSON.stringify(result));
 
-  await close(webhook);
+  await webhook.close();
   await runtime.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,15 +1,4 @@
-// An order's whole path on the local runtime, through the real HTTP API, DynamoDB Local and the local
-// Step Functions and EventBridge services (real SDK clients): capture -> SUBMITTED, idempotency, bad
-// input that stores nothing, a transient fault that is retried, a permanent fault redriven after the fix.
-import { createServer, type Server } from "node:http";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import {
-  CreateApiDestinationCommand,
-  CreateConnectionCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -17,19 +6,21 @@ import {
   SFNClient,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventBuses } from "../../app/app-declaration.ts";
-import { close, listen } from "../../local/aws-protocol/edge-server.ts";
 import type { Runtime } from "../../local/runtime.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
+import {
+  type DeliveredEvent,
+  subscribeWebhook,
+  type WebhookSubscription,
+} from "../support/webhook-subscriber.ts";
 
 let runtime: Runtime;
 let api: ReturnType<typeof httpClient>;
 let sfn: SFNClient;
 let ddb: DynamoDBClient;
-const received: { "detail-type": string; detail: { orderId: string; eventId: string; sequence: number } }[] =
-  [];
-let receiver: Server;
+const received: DeliveredEvent[] = [];
+let webhook: WebhookSubscription | undefined;
 
 const aws = (endpoint: string) => ({
   endpoint,
@@ -50,50 +41,17 @@ beforeAll(async () => {
   sfn = new SFNClient(aws(runtime.awsEndpoint));
   ddb = new DynamoDBClient(aws(runtime.awsEndpoint));
   // A merchant's webhook on loopback, subscribed to every order event through an EventBridge rule.
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200).end();
-    });
+  webhook = await subscribeWebhook({
+    awsEndpoint: runtime.awsEndpoint,
+    name: "test-all-order-events",
+    pattern: { source: ["oms.orders"] },
+    onEvent: (event) => received.push(event),
   });
-  const port = await listen(receiver, 0);
-  const events = new EventBridgeClient(aws(runtime.awsEndpoint));
-  const connection = await events.send(
-    new CreateConnectionCommand({
-      Name: "test-merchant",
-      AuthorizationType: "API_KEY",
-      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "secret" } },
-    }),
-  );
-  const destination = await events.send(
-    new CreateApiDestinationCommand({
-      Name: "test-merchant-webhook",
-      ConnectionArn: connection.ConnectionArn,
-      InvocationEndpoint: `http://127.0.0.1:${port}/hook`,
-      HttpMethod: "POST",
-    }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: "test-all-order-events",
-      EventBusName: eventBuses.orders.name,
-      EventPattern: JSON.stringify({ source: ["oms.orders"] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: "test-all-order-events",
-      EventBusName: eventBuses.orders.name,
-      Targets: [{ Id: "webhook", Arn: destination.ApiDestinationArn }],
-    }),
-  );
 });
 
 afterAll(async () => {
   await runtime?.stop();
-  if (receiver) await close(receiver);
+  await webhook?.close();
 });
 
 describe("capture -> SUBMITTED", () => {
@@ -328,49 +286,15 @@ describe("failures", () => {
 
 describe("event delivery failures", () => {
   it("dead-letters an event its merchant endpoint keeps refusing, lists it, and redelivers it after the fix", async () => {
-    let healthy = false;
     const got: string[] = [];
-    const flaky = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        if (healthy) got.push((JSON.parse(body) as { detail: { orderId: string } }).detail.orderId);
-        res.writeHead(healthy ? 200 : 503).end();
-      });
+    const flaky = await subscribeWebhook({
+      awsEndpoint: runtime.awsEndpoint,
+      name: "flaky-created",
+      pattern: { "detail-type": ["order.created.v1"] },
+      onEvent: (event) => got.push(event.detail.orderId),
+      retryPolicy: { MaximumRetryAttempts: 1 },
     });
-    const port = await listen(flaky, 0);
-    const events = new EventBridgeClient(aws(runtime.awsEndpoint));
-    const connection = await events.send(
-      new CreateConnectionCommand({
-        Name: "flaky-merchant",
-        AuthorizationType: "API_KEY",
-        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "k" } },
-      }),
-    );
-    const destination = await events.send(
-      new CreateApiDestinationCommand({
-        Name: "flaky-merchant-webhook",
-        ConnectionArn: connection.ConnectionArn,
-        InvocationEndpoint: `http://127.0.0.1:${port}/`,
-        HttpMethod: "POST",
-      }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: "flaky-created",
-        EventBusName: eventBuses.orders.name,
-        EventPattern: JSON.stringify({ "detail-type": ["order.created.v1"] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "flaky-created",
-        EventBusName: eventBuses.orders.name,
-        Targets: [
-          { Id: "webhook", Arn: destination.ApiDestinationArn, RetryPolicy: { MaximumRetryAttempts: 1 } },
-        ],
-      }),
-    );
+    flaky.setHealthy(false);
     const orderId = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
     const admin = `${runtime.awsEndpoint}/_local/eventbridge/dead-letters`;
     let letters: { event: { detail: { orderId: string } } }[] = [];
@@ -383,14 +307,14 @@ describe("event delivery failures", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(letters.map((l) => l.event.detail.orderId)).toContain(orderId);
-    healthy = true;
+    flaky.setHealthy(true);
     const redrive = (await (
       await fetch(`${admin}/redrive?ruleName=flaky-created`, { method: "POST" })
     ).json()) as { redriven: number };
     expect(redrive.redriven).toBeGreaterThanOrEqual(1);
     await runtime.eventBridge.whenIdle();
     expect(got).toContain(orderId);
-    await close(flaky);
+    await flaky.close();
   });
 });
 

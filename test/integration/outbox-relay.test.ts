@@ -1,39 +1,22 @@
 // The outbox survives a crash between write and publish: events written while the relay is down are
 // published after the restart, and events published before it are not published again.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateApiDestinationCommand,
-  CreateConnectionCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventBuses } from "../../app/app-declaration.ts";
-import { close, listen } from "../../local/aws-protocol/edge-server.ts";
 import type { Runtime } from "../../local/runtime.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
+import { subscribeWebhook, type WebhookSubscription } from "../support/webhook-subscriber.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "oms-outbox-"));
 const received: { orderId: string; eventId: string }[] = [];
-const receiver = createServer((req, res) => {
-  let body = "";
-  req.on("data", (c: Buffer) => (body += c.toString()));
-  req.on("end", () => {
-    const event = JSON.parse(body) as { detail: { orderId: string; eventId: string } };
-    received.push({ orderId: event.detail.orderId, eventId: event.detail.eventId });
-    res.writeHead(200).end();
-  });
-});
+let webhook: WebhookSubscription | undefined;
 let second: Runtime | undefined;
 
 afterAll(async () => {
   await second?.stop();
-  await close(receiver);
+  await webhook?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -48,41 +31,12 @@ async function eventsOf(orderId: string, count: number): Promise<string[]> {
 describe("outbox relay across a crash", () => {
   it("publishes what was written while it was down, once, and nothing twice", async () => {
     const first = await startTestRuntime({ dataDir });
-    const port = await listen(receiver, 0);
-    const events = new EventBridgeClient({
-      endpoint: first.awsEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    webhook = await subscribeWebhook({
+      awsEndpoint: first.awsEndpoint,
+      name: "all-order-events",
+      pattern: { source: ["oms.orders"] },
+      onEvent: (event) => received.push({ orderId: event.detail.orderId, eventId: event.detail.eventId }),
     });
-    const connection = await events.send(
-      new CreateConnectionCommand({
-        Name: "outbox-test",
-        AuthorizationType: "API_KEY",
-        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "k" } },
-      }),
-    );
-    const destination = await events.send(
-      new CreateApiDestinationCommand({
-        Name: "outbox-test",
-        ConnectionArn: connection.ConnectionArn,
-        InvocationEndpoint: `http://127.0.0.1:${port}/`,
-        HttpMethod: "POST",
-      }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: "all",
-        EventBusName: eventBuses.orders.name,
-        EventPattern: '{"source":["oms.orders"]}',
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "all",
-        EventBusName: eventBuses.orders.name,
-        Targets: [{ Id: "hook", Arn: destination.ApiDestinationArn }],
-      }),
-    );
     const api = httpClient(first.httpUrl);
 
     const before = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
