@@ -1,7 +1,14 @@
-// The HTTP API's contract beyond the order input: query parameters, responses and the error body, as zod
-// schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
+// The HTTP API's contract beyond the order and stock inputs: parameters, responses and the error body, as
+// zod schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
 import { z } from "zod";
+import {
+  FULFILLMENT_KINDS,
+  LOCATION_KINDS,
+  locationIdSchema,
+  locationSchema,
+} from "../domain/inventory/location.ts";
 import { orderSchema, orderStatusSchema } from "../domain/order/order.ts";
+import { skuSchema } from "../domain/order/order-input.ts";
 
 export const errorBodySchema = z
   .object({
@@ -60,3 +67,117 @@ export const orderListResponseSchema = z
   .meta({ id: "OrderList" });
 
 export const healthResponseSchema = z.object({ status: z.literal("ok"), table: z.string() });
+
+// ---------------------------------------------------------------------------------------------------
+// Inventory: locations, stock, availability
+
+export const locationParamsSchema = z.object({ locationId: locationIdSchema });
+
+export const locationResponseSchema = locationSchema.meta({ id: "Location" });
+
+export const listLocationsQuerySchema = z.object({
+  kind: z.enum(LOCATION_KINDS).optional(),
+  network: z.string().min(1).max(64).optional(),
+  enabled: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+});
+
+export const locationListResponseSchema = z
+  .object({ items: z.array(locationSchema) })
+  .meta({ id: "LocationList" });
+
+export const stockUpdateResponseSchema = z
+  .object({
+    updateId: z.string(),
+    type: z.enum(["SNAPSHOT", "DELTA"]),
+    lines: z.number().int(),
+    applied: z.number().int().describe("Lines that changed stock"),
+    ignored: z
+      .array(z.object({ line: z.number().int(), reason: z.string() }))
+      .describe(
+        "Lines that changed nothing: STALE_SNAPSHOT (an older count), INCLUDED_IN_SNAPSHOT (a movement the last count includes)",
+      ),
+    replayed: z.boolean().describe("True when this answer repeats an earlier request with the same updateId"),
+  })
+  .meta({ id: "StockUpdateResult" });
+
+export const stockQuerySchema = z.object({ sku: skuSchema });
+
+export const stockResponseSchema = z
+  .object({
+    sku: z.string(),
+    totals: z.object({
+      onHand: z.number().int(),
+      reserved: z.number().int(),
+      safetyStock: z.number().int(),
+      available: z.number().int().describe("Stored value; below 0 only when a count found a shortage"),
+    }),
+    locations: z.array(
+      z.object({
+        locationId: z.string(),
+        onHand: z.number().int(),
+        reserved: z.number().int(),
+        safetyStock: z.number().int(),
+        available: z.number().int(),
+        shards: z.number().int(),
+        lowStockThreshold: z.number().int().optional(),
+        snapshotAt: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: "Stock" });
+
+const MAX_AVAILABILITY_SKUS = 100;
+
+export const availabilityQuerySchema = z
+  .object({
+    channel: z.string().min(1).max(64),
+    skus: z
+      .string()
+      .transform((s) => s.split(",").map((sku) => sku.trim()))
+      .pipe(z.array(skuSchema).min(1).max(MAX_AVAILABILITY_SKUS))
+      .describe(`Comma-separated SKUs, at most ${MAX_AVAILABILITY_SKUS}`),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    lon: z.coerce.number().min(-180).max(180).optional(),
+    postalCode: z.string().min(1).max(20).optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, "country is an ISO 3166-1 alpha-2 code such as DE")
+      .optional(),
+    radiusKm: z.coerce.number().positive().max(20_000).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20).describe("Locations listed per SKU"),
+  })
+  .refine((q) => (q.lat === undefined) === (q.lon === undefined), {
+    message: "give lat and lon together",
+    path: ["lon"],
+  })
+  .refine((q) => q.postalCode === undefined || q.country !== undefined, {
+    message: "a postalCode needs its country",
+    path: ["country"],
+  });
+
+export const availabilityResponseSchema = z
+  .object({
+    channelId: z.string(),
+    at: z.string(),
+    items: z.array(
+      z.object({
+        sku: z.string(),
+        available: z.number().int().nonnegative().describe("Sum over the locations the channel sees"),
+        locations: z.array(
+          z.object({
+            locationId: z.string(),
+            name: z.string(),
+            kind: z.enum(LOCATION_KINDS),
+            available: z.number().int().positive(),
+            fulfillmentKinds: z.array(z.enum(FULFILLMENT_KINDS)),
+            distanceKm: z.number().optional(),
+            postalCode: z.string(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: "Availability" });

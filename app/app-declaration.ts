@@ -3,15 +3,30 @@
 // are both built from this file; test/infra proves the synthesized template and the local runtime agree.
 import type { z } from "zod";
 import { tableDesign } from "../adapters/dynamodb/table-design.ts";
+import {
+  locationCreateSchema,
+  locationDisableSchema,
+  locationInputSchema,
+} from "../domain/inventory/location.ts";
+import { stockUpdateSchema } from "../domain/inventory/stock-updates.ts";
 import { orderInputSchema } from "../domain/order/order-input.ts";
 import {
+  availabilityQuerySchema,
+  availabilityResponseSchema,
   captureResponseSchema,
   errorBodySchema,
   healthResponseSchema,
+  listLocationsQuerySchema,
   listOrdersQuerySchema,
+  locationListResponseSchema,
+  locationParamsSchema,
+  locationResponseSchema,
   orderIdParamsSchema,
   orderListResponseSchema,
   orderResponseSchema,
+  stockQuerySchema,
+  stockResponseSchema,
+  stockUpdateResponseSchema,
 } from "./api-schemas.ts";
 
 export const APP_NAME = "oms";
@@ -26,7 +41,17 @@ export type FunctionId =
   | "route-order"
   | "submit-order"
   | "record-workflow-failure"
-  | "publish-order-events";
+  | "publish-order-events"
+  | "create-location"
+  | "update-location"
+  | "disable-location"
+  | "get-location"
+  | "list-locations"
+  | "update-stock"
+  | "get-stock"
+  | "check-availability"
+  | "publish-inventory-events"
+  | "expire-reservations";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -114,7 +139,8 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     description: "Marks an order EXCEPTION with the cause when its workflow fails, times out or is stopped",
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: "readWrite" },
+    // Starts the hold timer of a stuck order's reservations.
+    access: { table: "readWrite", startExecution: ["reservation-hold"] },
   },
   "publish-order-events": {
     entry: "functions/events/publish-order-events.ts",
@@ -124,14 +150,96 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 30,
     access: { putEvents: ["orders"] },
   },
+  "create-location": {
+    entry: "functions/http/create-location.ts",
+    handler: "handler",
+    description: "POST /locations: a new fulfillment location",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "readWrite" },
+  },
+  "update-location": {
+    entry: "functions/http/update-location.ts",
+    handler: "handler",
+    description: "PUT /locations/{locationId}: replace a location's configuration",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "readWrite" },
+  },
+  "disable-location": {
+    entry: "functions/http/disable-location.ts",
+    handler: "handler",
+    description: "POST /locations/{locationId}/disable: take a location out of routing and availability",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "readWrite" },
+  },
+  "get-location": {
+    entry: "functions/http/get-location.ts",
+    handler: "handler",
+    description: "GET /locations/{locationId}",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "list-locations": {
+    entry: "functions/http/list-locations.ts",
+    handler: "handler",
+    description: "GET /locations?kind=&network=&enabled=",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "update-stock": {
+    entry: "functions/http/update-stock.ts",
+    handler: "handler",
+    description: "POST /stock-updates: a batch of counts or movements, idempotent by updateId",
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: "readWrite" },
+  },
+  "get-stock": {
+    entry: "functions/http/get-stock.ts",
+    handler: "handler",
+    description: "GET /stock?sku=: a SKU's on hand, reserved, safety stock and available per location",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "check-availability": {
+    entry: "functions/http/check-availability.ts",
+    handler: "handler",
+    description: "GET /availability: what a channel may sell of SKUs, and where, nearest first",
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "publish-inventory-events": {
+    entry: "functions/events/publish-inventory-events.ts",
+    handler: "handler",
+    description:
+      "Keeps the availability read model and publishes inventory.changed / inventory.low from stock changes on the table stream",
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    access: { table: "readWrite", putEvents: ["orders"] },
+  },
+  "expire-reservations": {
+    entry: "functions/workflow/expire-reservations.ts",
+    handler: "handler",
+    description: "Workflow task: release a stuck order's reservations once its hold time is over",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
 };
 
-export type StateMachineId = "home-delivery";
+export type StateMachineId = "home-delivery" | "reservation-hold";
 
 export interface StateMachineDeclaration {
   /** Deployed name (locally also the ARN's name part). */
   name: string;
-  orderType: "HOME_DELIVERY";
+  /** The order type whose orders it runs; absent for a helper workflow (the reservation hold timer). */
+  orderType?: "HOME_DELIVERY";
   definitionFile: string;
   type: "STANDARD" | "EXPRESS";
   /** `${Key}` placeholders in the ASL file and what replaces them. */
@@ -152,6 +260,14 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
+  },
+  "reservation-hold": {
+    name: `${APP_NAME}-reservation-hold`,
+    definitionFile: "statemachines/reservation-hold.asl.json",
+    // Standard: a hold lasts minutes to days; Express executions end after 5 minutes.
+    type: "STANDARD",
+    substitutions: { ExpireReservationsFunctionArn: { functionArn: "expire-reservations" } },
+    arnVariable: "STATE_MACHINE_ARN_RESERVATION_HOLD",
   },
 };
 
@@ -202,10 +318,22 @@ export const streamConsumers: StreamConsumerDeclaration[] = [
     batchSize: 100,
     maxRetryAttempts: 50,
   },
+  {
+    // Every stock item write (stock updates, reservations, releases, shipments): coalesced per SKU and
+    // location within a batch into the availability read model, inventory.changed and (crossing the
+    // threshold) inventory.low.
+    functionId: "publish-inventory-events",
+    filter: {
+      eventName: ["INSERT", "MODIFY"],
+      dynamodb: { NewImage: { entityType: { S: ["Stock"] } } },
+    },
+    batchSize: 100,
+    maxRetryAttempts: 50,
+  },
 ];
 
 export interface RouteDeclaration {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   path: string;
   functionId: FunctionId;
   operationId: string;
@@ -229,6 +357,9 @@ const errors = (description: string) => ({ description, schema: errorBodySchema 
 
 /** Bodies above this are refused with 413 before parsing (well under API Gateway's 10 MB). */
 export const MAX_ORDER_BODY_BYTES = 256 * 1024;
+export const MAX_LOCATION_BODY_BYTES = 64 * 1024;
+/** 1,000 lines of ~150 bytes, with room for whitespace. */
+export const MAX_STOCK_UPDATE_BODY_BYTES = 512 * 1024;
 
 export const routes: RouteDeclaration[] = [
   {
@@ -288,6 +419,135 @@ export const routes: RouteDeclaration[] = [
     responses: {
       200: { description: "One page of order summaries", schema: orderListResponseSchema },
       400: errors("Bad filter, limit or cursor"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/locations",
+    functionId: "create-location",
+    operationId: "createLocation",
+    auth: "iam",
+    summary: "Create a fulfillment location (warehouse, store, supplier)",
+    request: { body: locationCreateSchema, maxBodyBytes: MAX_LOCATION_BODY_BYTES },
+    responses: {
+      201: { description: "Created", schema: locationResponseSchema },
+      400: errors("Malformed JSON or a field breaks the schema (see field and issues)"),
+      409: errors("LOCATION_EXISTS: the id is taken"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/locations",
+    functionId: "list-locations",
+    operationId: "listLocations",
+    auth: "iam",
+    summary: "Every location, optionally of one kind, network or enabled state",
+    request: { query: listLocationsQuerySchema },
+    responses: {
+      200: { description: "The locations, by id", schema: locationListResponseSchema },
+      400: errors("Bad filter"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/locations/{locationId}",
+    functionId: "get-location",
+    operationId: "getLocation",
+    auth: "iam",
+    summary: "A location's configuration",
+    request: { params: locationParamsSchema },
+    responses: {
+      200: { description: "The location", schema: locationResponseSchema },
+      400: errors("Not a location id"),
+      404: errors("LOCATION_NOT_FOUND"),
+    },
+  },
+  {
+    method: "PUT",
+    path: "/locations/{locationId}",
+    functionId: "update-location",
+    operationId: "updateLocation",
+    auth: "iam",
+    summary: "Replace a location's configuration (omitted optional fields take their defaults)",
+    request: {
+      params: locationParamsSchema,
+      body: locationInputSchema,
+      maxBodyBytes: MAX_LOCATION_BODY_BYTES,
+    },
+    responses: {
+      200: { description: "The location as stored", schema: locationResponseSchema },
+      400: errors("Malformed JSON or a field breaks the schema (see field and issues)"),
+      404: errors("LOCATION_NOT_FOUND"),
+      409: errors("LOCATION_CHANGED: changed meanwhile; read it again and repeat"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/locations/{locationId}/disable",
+    functionId: "disable-location",
+    operationId: "disableLocation",
+    auth: "iam",
+    summary: "Take a location out of routing and channels' availability (its stock stays visible in /stock)",
+    request: { params: locationParamsSchema, body: locationDisableSchema, maxBodyBytes: 4096 },
+    responses: {
+      200: { description: "The location, disabled", schema: locationResponseSchema },
+      400: errors("Not a location id, or a bad reason"),
+      404: errors("LOCATION_NOT_FOUND"),
+      409: errors("LOCATION_CHANGED: changed meanwhile; repeat"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/stock-updates",
+    functionId: "update-stock",
+    operationId: "updateStock",
+    auth: "iam",
+    summary:
+      "Apply a batch of counts (SNAPSHOT) or movements (DELTA: sale, receipt, correction, transfer), up to 1,000 lines, idempotent by updateId",
+    request: { body: stockUpdateSchema, maxBodyBytes: MAX_STOCK_UPDATE_BODY_BYTES },
+    responses: {
+      200: { description: "Applied (or replayed)", schema: stockUpdateResponseSchema },
+      400: errors(
+        "Malformed JSON or a field breaks the schema: more than 1,000 lines, a negative onHand, a malformed SKU (see field)",
+      ),
+      404: errors("LOCATION_NOT_FOUND: a line names an unknown location (field lines.<n>.locationId)"),
+      409: errors("UPDATE_ID_REUSED: the updateId was used for a different batch"),
+      413: errors("Body larger than 512 KiB"),
+      415: errors("Content-Type is not application/json"),
+      422: errors("ON_HAND_BELOW_ZERO or SHARDS_CANNOT_SHRINK: the batch is refused whole, nothing changed"),
+      503: errors("Positions kept changing: repeat the same request, it resumes where it stopped"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/stock",
+    functionId: "get-stock",
+    operationId: "getStock",
+    auth: "iam",
+    summary: "A SKU's stock at every location: on hand, reserved, safety stock, available (operators' view)",
+    request: { query: stockQuerySchema },
+    responses: {
+      200: { description: "The SKU's stock", schema: stockResponseSchema },
+      400: errors("Missing or malformed sku"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/availability",
+    functionId: "check-availability",
+    operationId: "checkAvailability",
+    auth: "iam",
+    summary:
+      "What a channel may sell of up to 100 SKUs: the aggregate and the locations holding it, nearest first (lat/lon or postalCode)",
+    request: { query: availabilityQuerySchema },
+    responses: {
+      200: { description: "Availability per SKU", schema: availabilityResponseSchema },
+      400: errors("Bad query: missing channel or skus, a malformed SKU, lat without lon (see field)"),
+      404: errors("CHANNEL_NOT_FOUND"),
     },
   },
   {

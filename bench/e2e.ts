@@ -160,6 +160,7 @@ async function main() {
     invocationsPerOrder: Number((totalInvocations / orders).toFixed(2)),
     taskInvocationsPerOrder: Number((taskInvocations / orders).toFixed(2)),
     eventsPerOrder: Number((meter.putEventsEntries / orders).toFixed(2)),
+    streamReadsPerOrder: Number((meter.streamCalls / orders).toFixed(2)),
   };
   console.log("\nmetric                      value");
   for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(28)}${value}`);

@@ -28,9 +28,9 @@ import {
   StateMachineAlreadyExists,
   UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createTableInput } from "../adapters/dynamodb/table-definition.ts";
-import { keys, tableDesign } from "../adapters/dynamodb/table-design.ts";
+import { tableDesign } from "../adapters/dynamodb/table-design.ts";
 import {
   eventBuses,
   functions,
@@ -48,7 +48,7 @@ import { LocalEventBridge } from "./eventbridge/event-bridge-service.ts";
 import { FunctionRuntime } from "./functions/function-runtime.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn } from "./functions/lambda-invoker.ts";
 import { createHttpApiServer } from "./http-api/http-api-server.ts";
-import { DEMO_CHANNEL, seedDemo } from "./seed/demo-seed.ts";
+import { DEMO_CHANNEL, isDemoSeeded, seedDemo } from "./seed/demo-seed.ts";
 import { LocalStepFunctions } from "./stepfunctions/step-functions-service.ts";
 import { StreamRelay } from "./streams/stream-relay.ts";
 
@@ -153,7 +153,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...(options.observer ? { observer: options.observer } : {}),
       localAdmin: {
         // EventBridge target deliveries that exhausted their retries, and their redelivery.
-        "GET /_local/eventbridge/dead-letters": async (q) => ({ deadLetters: eventBridge.listDeadLetters(deadLetterFilter(q)) }),
+        "GET /_local/eventbridge/dead-letters": async (q) => ({
+          deadLetters: eventBridge.listDeadLetters(deadLetterFilter(q)),
+        }),
         "POST /_local/eventbridge/dead-letters/redrive": async (q) => ({
           redriven: await eventBridge.redriveDeadLetters(deadLetterFilter(q)),
         }),
@@ -175,7 +177,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...handlerEnvironment({
         tableName,
         eventBusName: eventBuses.orders.name,
-        stateMachineArns: { "home-delivery": localStateMachineArn("home-delivery") },
+        stateMachineArns: Object.fromEntries(
+          (Object.keys(stateMachines) as StateMachineId[]).map((id) => [id, localStateMachineArn(id)]),
+        ) as Record<StateMachineId, string>,
       }),
     });
 
@@ -192,7 +196,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => stepFunctions.stop());
     const relay = new StreamRelay({
       dynamodb: ddb,
-      streams: new DynamoDBStreamsClient({ ...awsConfig, endpoint: dynamodbEndpoint }),
+      streams: new DynamoDBStreamsClient({
+        ...awsConfig,
+        endpoint: awsEndpoint,
+      }) /* via the edge: metered like the rest */,
       tableName,
       consumers: streamConsumers,
       invoker: fnRuntime,
@@ -205,10 +212,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // 6. Demo configuration on first start.
     const doc = DynamoDBDocumentClient.from(ddb);
     if (options.seedDemo) {
-      const seeded = await doc.send(
-        new GetCommand({ TableName: tableName, Key: keys.channel(DEMO_CHANNEL.channelId) }),
-      );
-      if (!seeded.Item) {
+      // Checks the inventory model's location directory, so a data folder from before it is seeded again.
+      if (!(await isDemoSeeded(doc, tableName))) {
         await seedDemo(doc, tableName);
         log(`seeded the demo configuration (channel ${DEMO_CHANNEL.channelId})`);
       }
@@ -319,5 +324,9 @@ function deadLetterFilter(q: URLSearchParams) {
   const ruleName = q.get("ruleName") ?? undefined;
   const targetId = q.get("targetId") ?? undefined;
   const ids = q.getAll("id");
-  return { ...(ruleName ? { ruleName } : {}), ...(targetId ? { targetId } : {}), ...(ids.length > 0 ? { ids } : {}) };
+  return {
+    ...(ruleName ? { ruleName } : {}),
+    ...(targetId ? { targetId } : {}),
+    ...(ids.length > 0 ? { ids } : {}),
+  };
 }

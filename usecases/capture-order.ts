@@ -5,6 +5,7 @@ import { createdEvent } from "../domain/order/lifecycle.ts";
 import { createOrder, type OrderStatus } from "../domain/order/order.ts";
 import { type OrderInput, orderInputSchema } from "../domain/order/order-input.ts";
 import { assertCapturable } from "../domain/order/validation-rules.ts";
+import { canonicalJson } from "../domain/shared/canonical-json.ts";
 import { ConflictError, NotFoundError, UnavailableError } from "../domain/shared/errors.ts";
 import { toValidationError } from "../domain/shared/zod-issues.ts";
 import type { Clock, IdSource, OrderRepository, WorkflowStarter } from "./ports.ts";
@@ -26,17 +27,6 @@ export interface CaptureResult {
 /** Key order and whitespace do not make two requests different: hash the parsed input canonically. */
 export function requestHash(input: OrderInput): string {
   return createHash("sha256").update(canonicalJson(input)).digest("hex");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export async function captureOrder(

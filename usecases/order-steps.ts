@@ -3,6 +3,7 @@
 // Functions retry, a redrive, a resumed execution) finds its effect recorded and changes nothing.
 
 import type { OrderEvent } from "../domain/events/order-events.ts";
+import { channelInventory } from "../domain/order/channel.ts";
 import {
   alreadyApplied,
   applyCommand,
@@ -12,10 +13,12 @@ import {
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
 import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
-import type { Clock, IdSource, OrderRepository } from "./ports.ts";
+import type { Clock, IdSource, InventoryRepository, OrderRepository, ReservationHoldTimer } from "./ports.ts";
+import { reserveOrder, restoreReservations, settleReservations } from "./reservations.ts";
 
 export interface StepDeps {
   repo: OrderRepository;
+  inventory: InventoryRepository;
   clock: Clock;
   ids: IdSource;
 }
@@ -32,7 +35,7 @@ export type OrderStep = "validate" | "route" | "submit";
 /** The actions whose presence as the last timeline entry means the step already ran. */
 const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
   validate: ["validate", "reject"],
-  route: ["route"],
+  route: ["route", "not-announce"],
   submit: ["submit"],
 };
 
@@ -54,22 +57,17 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
       return reasons.length > 0 ? { action: "reject", reasons } : { action: "validate" };
     }
     case "route": {
-      // Placeholder routing: every position goes to the channel's default location (DOSE replaces this).
+      // Placeholder routing with stock (DOSE replaces it): each position to a visible location that has
+      // the stock, reserved atomically; otherwise the channel's rule (backorder or not announced).
       const channel = await deps.repo.getChannel(order.channelId);
-      const location = channel ? await deps.repo.getLocation(channel.defaultLocationId) : undefined;
-      if (!channel || !location?.active) {
-        throw ValidationError.single(
-          "defaultLocationId",
-          "NO_LOCATION",
-          `channel ${order.channelId} has no active default location`,
-        );
+      if (!channel) {
+        throw ValidationError.single("channelId", "NO_LOCATION", `channel ${order.channelId} was removed`);
       }
-      return {
-        action: "route",
-        assignments: order.positions.map((p) => ({ lineId: p.lineId, locationId: location.locationId })),
-      };
+      return reserveOrder(deps, order, channel);
     }
     case "submit":
+      // An order that was stuck may have lost its reservations to the hold timer: take them again first.
+      if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);
       return { action: "submit" };
   }
 }
@@ -77,6 +75,9 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
 export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: string): Promise<StepResult> {
   const stored = await loadOrder(deps.repo, orderId);
   if (STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
+    // A repeat of routing also finishes what a crash after its write may have left: reservations of a
+    // NOT_ANNOUNCED order, or of a duplicate attempt that lost the race, go back.
+    if (step === "route") await settleReservations(deps, stored);
     return { orderId, status: stored.status, changed: false };
   }
   let order = stored;
@@ -89,6 +90,9 @@ export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: str
   // A redriven step first lifts the exception its failure raised, in the same write as its own effect.
   if (order.status === "EXCEPTION") apply({ action: "recover" });
   apply(await decide(deps, step, order));
+  // A NOT_ANNOUNCED order gives its stock back before it shows the status (a crash in between repeats
+  // the routing, which reserves and releases again: nothing is held twice).
+  if (order.status === "NOT_ANNOUNCED") await settleReservations(deps, order);
   await deps.repo.saveTransition(stored.version, order, events);
   return { orderId, status: order.status, changed: true };
 }
@@ -105,11 +109,16 @@ export interface WorkflowFailure {
  * Makes a failed, timed-out or aborted workflow visible on its order: EXCEPTION with the cause. Orders
  * already terminal or already in EXCEPTION are left alone (the failure event may arrive twice).
  */
-export async function recordWorkflowFailure(deps: StepDeps, failure: WorkflowFailure): Promise<StepResult> {
+export async function recordWorkflowFailure(
+  deps: StepDeps & { holds: ReservationHoldTimer },
+  failure: WorkflowFailure,
+): Promise<StepResult> {
   const order = await deps.repo.getOrder(failure.orderId);
   if (!order)
     throw new NotFoundError("ORDER_NOT_FOUND", `order ${failure.orderId} does not exist`, "orderId");
   if (!["INITIAL", "VALIDATED", "ROUTED"].includes(order.status)) {
+    // A repeated failure event: make sure the hold timer runs (a crash may have struck before it started).
+    if (order.status === "EXCEPTION") await holdReservations(deps, order);
     return { orderId: order.orderId, status: order.status, changed: false };
   }
   const command: OrderCommand = {
@@ -120,5 +129,19 @@ export async function recordWorkflowFailure(deps: StepDeps, failure: WorkflowFai
   };
   const applied = applyCommand(order, command, deps.clock.now(), deps.ids.eventId());
   await deps.repo.saveTransition(order.version, applied.order, [applied.event]);
+  await holdReservations(deps, applied.order);
   return { orderId: order.orderId, status: applied.order.status, changed: true };
+}
+
+/** A stuck order keeps its reservations only for its channel's hold time: start that timer. */
+async function holdReservations(
+  deps: StepDeps & { holds: ReservationHoldTimer },
+  order: Order,
+): Promise<void> {
+  if (!order.exception) return;
+  const reservations = await deps.inventory.listReservations(order.orderId);
+  if (!reservations.some((r) => r.status === "ACTIVE")) return;
+  const channel = await deps.repo.getChannel(order.channelId);
+  const minutes = channel ? channelInventory(channel).reservationHoldMinutes : 60;
+  await deps.holds.startHold(order.orderId, order.exception.at, minutes * 60);
 }

@@ -10,7 +10,8 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { detailTypeOf, type OrderEvent, orderEventSchema } from "../../domain/events/order-events.ts";
-import { type Channel, channelSchema, type Location, locationSchema } from "../../domain/order/channel.ts";
+import { type Location, locationSchema } from "../../domain/inventory/location.ts";
+import { type Channel, channelSchema } from "../../domain/order/channel.ts";
 import { type Order, type OrderStatus, orderSchema } from "../../domain/order/order.ts";
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -72,7 +73,7 @@ export class OrderRepository {
     return item ? channelSchema.parse(strip(item)) : undefined;
   }
 
-  /** Fulfillment location by id. */
+  /** Fulfillment location by id (written through the inventory repository, which versions the list). */
   async getLocation(locationId: string): Promise<Location | undefined> {
     const item = await this.get(keys.location(locationId));
     return item ? locationSchema.parse(strip(item)) : undefined;
@@ -80,10 +81,6 @@ export class OrderRepository {
 
   async putChannel(channel: Channel): Promise<void> {
     await this.put({ ...keys.channel(channel.channelId), entityType: ENTITY.channel, ...channel });
-  }
-
-  async putLocation(location: Location): Promise<void> {
-    await this.put({ ...keys.location(location.locationId), entityType: ENTITY.location, ...location });
   }
 
   /** The order with its positions, timeline and exception (one GetItem). */

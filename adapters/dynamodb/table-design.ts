@@ -56,7 +56,12 @@ export const ENTITY = {
   channelOrderRef: "ChannelOrderRef",
   channel: "Channel",
   location: "Location",
+  locationDirectory: "LocationDirectory",
   stock: "Stock",
+  stockAlert: "StockAlert",
+  availability: "Availability",
+  stockUpdate: "StockUpdate",
+  reservation: "Reservation",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -79,9 +84,38 @@ export const keys = {
     sk: "ORDERREF",
   }),
   channel: (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: "CHANNEL" }),
-  location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: "LOCATION" }),
-  /** A location's count of one SKU, beside the location (the inventory issue builds on it). */
-  stock: (locationId: string, sku: string) => ({ pk: `LOCATION#${locationId}`, sk: `STOCK#${sku}` }),
+  /** All locations share one partition: one Query lists them (a few thousand small, rarely written items). */
+  location: (locationId: string) => ({ pk: "LOCATIONS", sk: `LOCATION#${locationId}` }),
+  locationPrefix: "LOCATION#",
+  /** Bumped with every location write: readers keep the list cached until it changes. */
+  locationDirectory: () => ({ pk: "LOCATIONS", sk: "DIRECTORY" }),
+  /**
+   * One SKU at one location, shard `shard`. The head (shard 0) sits under `SKU#<sku>`, so one Query
+   * returns the SKU at every location; extra shards of a hot SKU get partitions of their own
+   * (`SKU#<sku>#S<n>`), since items sharing a partition key share its ~1,000 writes/s.
+   */
+  stockItem: (sku: string, locationId: string, shard = 0) => ({
+    pk: shard === 0 ? `SKU#${sku}` : `SKU#${sku}#S${shard}`,
+    sk: `LOC#${locationId}`,
+  }),
+  stockPrefix: "LOC#",
+  /**
+   * A SKU's availability read model: what channels see at each location (`levels`, JSON), written by the
+   * inventory event relay from the table stream. One BatchGetItem answers an availability look-up for
+   * many SKUs across hundreds of locations. A partition of its own: the read traffic of a hot SKU's
+   * look-ups does not share a partition with the writes of its reservations.
+   */
+  availability: (sku: string) => ({ pk: `AVAIL#${sku}`, sk: "AVAILABILITY" }),
+  /** Whether inventory.low was last announced for a SKU at a location (not a Stock item: no stream echo). */
+  stockAlert: (sku: string, locationId: string) => ({ pk: `SKU#${sku}`, sk: `ALERT#${locationId}` }),
+  /** A stock update batch: its request hash (idempotency), progress cursor and answer. */
+  stockUpdate: (updateId: string) => ({ pk: `STOCKUPDATE#${updateId}`, sk: "STOCKUPDATE" }),
+  /** Units of an order line held at a location; in the order's partition, beside its events. */
+  reservation: (orderId: string, lineId: string, locationId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `RES#${lineId}#${locationId}`,
+  }),
+  reservationPrefix: "RES#",
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,

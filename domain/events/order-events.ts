@@ -41,7 +41,24 @@ export const orderRoutedV1 = envelope(
   "order.routed",
   z.object({
     ...statusChange,
-    assignments: z.array(z.object({ lineId: z.string(), locationId: z.string(), quantity: z.number() })),
+    assignments: z.array(
+      z.object({
+        lineId: z.string(),
+        locationId: z.string(),
+        quantity: z.number(),
+        /** Assigned without a reservation (no visible location had the stock). Absent = reserved. */
+        backordered: z.boolean().optional(),
+      }),
+    ),
+  }),
+);
+export const orderNotAnnouncedV1 = envelope(
+  "order.not-announced",
+  z.object({
+    ...statusChange,
+    positions: z.array(
+      z.object({ lineId: z.string(), sku: z.string(), quantity: z.number(), reason: z.string() }),
+    ),
   }),
 );
 export const orderSubmittedV1 = envelope(
@@ -59,6 +76,7 @@ export const orderEventSchemas = [
   orderValidatedV1,
   orderRejectedV1,
   orderRoutedV1,
+  orderNotAnnouncedV1,
   orderSubmittedV1,
   orderExceptionV1,
   orderRecoveredV1,

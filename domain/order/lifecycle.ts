@@ -8,7 +8,8 @@ import { ORDER_STATUSES, type Order, type OrderStatus } from "./order.ts";
 export type OrderCommand =
   | { action: "validate" }
   | { action: "reject"; reasons: string[] }
-  | { action: "route"; assignments: { lineId: string; locationId: string }[] }
+  | { action: "route"; assignments: { lineId: string; locationId: string; backordered?: boolean }[] }
+  | { action: "not-announce"; positions: { lineId: string; reason: string }[] }
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" };
@@ -42,6 +43,17 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
       if (missing.length > 0) return `positions without a location: ${missing.join(", ")}`;
       const unknown = c.assignments.filter((a) => !order.positions.some((p) => p.lineId === a.lineId));
       return unknown.length > 0 ? `unknown positions: ${unknown.map((a) => a.lineId).join(", ")}` : undefined;
+    },
+  },
+  // IOM's NOT_ANNOUNCED: no location can deliver a position and the channel does not backorder. Terminal
+  // for now (a cancel action, when it comes, leaves it); the route step releases the order's reservations.
+  "not-announce": {
+    from: ["VALIDATED"],
+    to: "NOT_ANNOUNCED",
+    guard: (order, c) => {
+      if (c.positions.length === 0) return "not announcing needs at least one position without a location";
+      const unknown = c.positions.filter((p) => !order.positions.some((o) => o.lineId === p.lineId));
+      return unknown.length > 0 ? `unknown positions: ${unknown.map((p) => p.lineId).join(", ")}` : undefined;
     },
   },
   submit: {
@@ -119,20 +131,44 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
         event: { ...base, type: "order.rejected", data: { ...statusChange, reasons: command.reasons } },
       };
     case "route": {
-      const byLine = new Map(command.assignments.map((a) => [a.lineId, a.locationId]));
-      next.positions = order.positions.map((p) => ({
-        ...p,
-        status: "ASSIGNED",
-        locationId: byLine.get(p.lineId),
-      }));
+      const byLine = new Map(command.assignments.map((a) => [a.lineId, a]));
+      next.positions = order.positions.map((p) => {
+        const assignment = byLine.get(p.lineId);
+        return {
+          ...p,
+          status: "ASSIGNED",
+          locationId: assignment?.locationId,
+          ...(assignment?.backordered ? { backordered: true } : {}),
+        };
+      });
       const assignments = next.positions.map((p) => ({
         lineId: p.lineId,
         locationId: p.locationId ?? "",
         quantity: p.quantity,
+        ...(p.backordered ? { backordered: true } : {}),
       }));
       return {
         order: next,
         event: { ...base, type: "order.routed", data: { ...statusChange, assignments } },
+      };
+    }
+    case "not-announce": {
+      const reasons = new Map(command.positions.map((p) => [p.lineId, p.reason]));
+      next.positions = order.positions.map((p) => {
+        const reason = reasons.get(p.lineId);
+        return reason === undefined ? p : { ...p, status: "NOT_ANNOUNCED", notAnnouncedReason: reason };
+      });
+      const positions = order.positions
+        .filter((p) => reasons.has(p.lineId))
+        .map((p) => ({
+          lineId: p.lineId,
+          sku: p.sku,
+          quantity: p.quantity,
+          reason: reasons.get(p.lineId) ?? "",
+        }));
+      return {
+        order: next,
+        event: { ...base, type: "order.not-announced", data: { ...statusChange, positions } },
       };
     }
     case "submit": {

@@ -9,6 +9,7 @@ export const ORDER_STATUSES = [
   "INITIAL",
   "VALIDATED",
   "REJECTED",
+  "NOT_ANNOUNCED",
   "ROUTED",
   "SUBMITTED",
   "EXCEPTION",
@@ -16,7 +17,7 @@ export const ORDER_STATUSES = [
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
-export const POSITION_STATUSES = ["OPEN", "ASSIGNED", "SUBMITTED"] as const;
+export const POSITION_STATUSES = ["OPEN", "ASSIGNED", "SUBMITTED", "NOT_ANNOUNCED"] as const;
 export const positionStatusSchema = z.enum(POSITION_STATUSES);
 
 export const positionSchema = z.object({
@@ -27,6 +28,10 @@ export const positionSchema = z.object({
   unitPrice: z.number().nonnegative(),
   status: positionStatusSchema,
   locationId: z.string().optional(),
+  /** Assigned without a reservation: no visible location had the stock (the channel backorders). */
+  backordered: z.boolean().optional(),
+  /** Why routing found no location for it (the order is NOT_ANNOUNCED). */
+  notAnnouncedReason: z.string().optional(),
 });
 export type Position = z.infer<typeof positionSchema>;
 

@@ -1,5 +1,7 @@
 // The use cases' dependencies as handlers build them: real adapters over the module-scope clients.
+import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
+import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
 import { systemClock, systemIds } from "../../usecases/system-ports.ts";
 import { dynamodb, stepFunctions } from "./aws-clients.ts";
@@ -9,14 +11,25 @@ export function orderRepository(): OrderRepository {
   return new OrderRepository(dynamodb, environment().TABLE_NAME);
 }
 
+export function inventoryRepository(): InventoryRepository {
+  return new InventoryRepository(dynamodb, environment().TABLE_NAME);
+}
+
 export function useCaseDeps() {
   const env = environment();
   return {
     repo: orderRepository(),
+    inventory: inventoryRepository(),
     workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
       HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
     }),
+    holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
     clock: systemClock,
     ids: systemIds,
   };
+}
+
+/** What the inventory handlers need: the channel reader, the inventory repository and the clock. */
+export function inventoryDeps() {
+  return { repo: orderRepository(), inventory: inventoryRepository(), clock: systemClock };
 }

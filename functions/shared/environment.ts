@@ -6,6 +6,7 @@ const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
   STATE_MACHINE_ARN_HOME_DELIVERY: z.string().min(1),
+  STATE_MACHINE_ARN_RESERVATION_HOLD: z.string().min(1),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

@@ -39,11 +39,15 @@ export function httpErrors(): HttpMiddleware {
   };
 }
 
-/** Requires a JSON body of at most maxBytes and parses it into event.jsonBody. */
-export function jsonBody(maxBytes: number): HttpMiddleware {
+/**
+ * Requires a JSON body of at most maxBytes and parses it into event.jsonBody. With `optional`, a request
+ * without a body passes (jsonBody stays undefined).
+ */
+export function jsonBody(maxBytes: number, options: { optional?: boolean } = {}): HttpMiddleware {
   return {
     before: (request) => {
       const event = request.event;
+      if (options.optional && !event.body) return;
       const contentType = (event.headers?.["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       if (contentType !== "application/json" && !contentType.endsWith("+json")) {
         throw new RequestError(

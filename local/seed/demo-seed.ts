@@ -1,10 +1,17 @@
 // The demo configuration `npm start` seeds on first start: one merchant's web shop channel, three
-// locations and their stock, so the README's sample order goes through. Idempotent: seeding twice
-// overwrites the same items.
-import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+// locations (warehouse, store, drop-shipper) and their stock, so the README's sample order goes through
+// (it is reserved at the Berlin warehouse). Stock is written as a stock update batch, like a WMS would.
+// Idempotent: seeding twice writes the same configuration and replays the same stock update.
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
-import { ENTITY, keys } from "../../adapters/dynamodb/table-design.ts";
-import type { Channel, Location } from "../../domain/order/channel.ts";
+import { keys } from "../../adapters/dynamodb/table-design.ts";
+import type { LocationInput } from "../../domain/inventory/location.ts";
+import type { Channel } from "../../domain/order/channel.ts";
+import { ConflictError } from "../../domain/shared/errors.ts";
+import { createLocation } from "../../usecases/locations.ts";
+import { applyStockUpdate } from "../../usecases/stock-updates.ts";
+import { systemClock } from "../../usecases/system-ports.ts";
 
 export const DEMO_CHANNEL: Channel = {
   channelId: "web-de",
@@ -14,17 +21,55 @@ export const DEMO_CHANNEL: Channel = {
   defaultLocationId: "wh-berlin",
   shipToCountries: ["DE", "AT", "NL", "FR"],
   active: true,
+  // Sees the warehouse and the German store network; backorders what none of them has, so the demo and
+  // the e2e benchmark keep reaching SUBMITTED after the seeded stock is sold.
+  inventory: {
+    locationIds: ["supplier-hamburg"],
+    networks: ["de-stores"],
+    whenOutOfStock: "BACKORDER",
+    reservationHoldMinutes: 60,
+  },
 };
 
-export const DEMO_LOCATIONS: Location[] = [
-  { locationId: "wh-berlin", name: "Berlin warehouse", kind: "WAREHOUSE", country: "DE", active: true },
-  { locationId: "store-munich", name: "Munich store", kind: "STORE", country: "DE", active: true },
+export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
+  {
+    locationId: "wh-berlin",
+    name: "Berlin warehouse",
+    kind: "WAREHOUSE",
+    address: { line1: "Lager 1", postalCode: "10115", city: "Berlin", country: "DE" },
+    coordinates: { lat: 52.532, lon: 13.384 },
+    fulfillmentKinds: ["SHIP", "SHIP_TO_STORE"],
+    capacity: { perDay: 5000, unit: "ORDERS" },
+    cutOffTime: "17:00",
+    timeZone: "Europe/Berlin",
+    priority: 10,
+    networks: ["de-warehouses"],
+    shippingCost: { currency: "EUR", perParcel: 4.9, perUnit: 0.2, perKm: 0 },
+  },
+  {
+    locationId: "store-munich",
+    name: "Munich store",
+    kind: "STORE",
+    address: { line1: "Marienplatz 1", postalCode: "80331", city: "Muenchen", country: "DE" },
+    coordinates: { lat: 48.137, lon: 11.575 },
+    fulfillmentKinds: ["SHIP", "PICKUP"],
+    capacity: { perDay: 80, unit: "ORDERS" },
+    cutOffTime: "15:00",
+    timeZone: "Europe/Berlin",
+    workingDays: [1, 2, 3, 4, 5, 6],
+    priority: 50,
+    networks: ["de-stores"],
+  },
   {
     locationId: "supplier-hamburg",
     name: "Hamburg drop-shipper",
     kind: "SUPPLIER",
-    country: "DE",
-    active: true,
+    address: { postalCode: "20095", city: "Hamburg", country: "DE" },
+    coordinates: { lat: 53.551, lon: 9.993 },
+    fulfillmentKinds: ["SHIP"],
+    cutOffTime: "12:00",
+    timeZone: "Europe/Berlin",
+    priority: 80,
   },
 ];
 
@@ -36,16 +81,27 @@ const DEMO_STOCK: [string, string, number][] = [
   ["supplier-hamburg", "SKU-BIKE", 12],
 ];
 
+/** True when this data folder holds the current demo configuration (locations of the inventory model). */
+export async function isDemoSeeded(db: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
+  const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.locationDirectory() }));
+  return res.Item !== undefined;
+}
+
 export async function seedDemo(db: DynamoDBDocumentClient, tableName: string): Promise<void> {
   const repo = new OrderRepository(db, tableName);
+  const deps = { inventory: new InventoryRepository(db, tableName), clock: systemClock };
   await repo.putChannel(DEMO_CHANNEL);
-  for (const location of DEMO_LOCATIONS) await repo.putLocation(location);
-  for (const [locationId, sku, onHand] of DEMO_STOCK) {
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.stock(locationId, sku), entityType: ENTITY.stock, locationId, sku, onHand },
-      }),
-    );
+  for (const location of DEMO_LOCATIONS) {
+    try {
+      await createLocation(deps, location);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
+  await applyStockUpdate(deps, {
+    updateId: "demo-seed-1",
+    type: "SNAPSHOT",
+    asOf: "2026-01-01T00:00:00.000Z",
+    lines: DEMO_STOCK.map(([locationId, sku, onHand]) => ({ locationId, sku, onHand, lowStockThreshold: 2 })),
+  });
 }

@@ -82,7 +82,55 @@ describe("order lifecycle", () => {
     expect(alreadyApplied(validated, "route")).toBe(false);
   });
 
-  it("reaches every status from INITIAL and has SUBMITTED and REJECTED as its only terminal statuses", () => {
+  it("routes a position without stock as backordered, and records it in order.routed", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    const { order, event } = apply(validated, {
+      action: "route",
+      assignments: [
+        { lineId: "1", locationId: "wh-1" },
+        { lineId: "2", locationId: "wh-1", backordered: true },
+      ],
+    });
+    expect(order.positions.map((p) => p.backordered)).toEqual([undefined, true]);
+    expect(event).toMatchObject({
+      type: "order.routed",
+      data: { assignments: [{ lineId: "1" }, { lineId: "2", backordered: true }] },
+    });
+    expect((event.data as { assignments: object[] }).assignments[0]).not.toHaveProperty("backordered");
+    expect(orderEventSchema.safeParse(event).success).toBe(true);
+  });
+
+  it("stops an order no location can deliver in NOT_ANNOUNCED, naming the positions and why", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    const command: OrderCommand = {
+      action: "not-announce",
+      positions: [{ lineId: "2", reason: "no stock" }],
+    };
+    const { order, event } = apply(validated, command);
+    expect(order.status).toBe("NOT_ANNOUNCED");
+    expect(order.positions.map((p) => p.status)).toEqual(["OPEN", "NOT_ANNOUNCED"]);
+    expect(order.positions[1]?.notAnnouncedReason).toBe("no stock");
+    expect(event).toMatchObject({
+      type: "order.not-announced",
+      data: {
+        status: "NOT_ANNOUNCED",
+        previousStatus: "VALIDATED",
+        positions: [{ lineId: "2", sku: "SKU-MUG", quantity: 1, reason: "no stock" }],
+      },
+    });
+    expect(orderEventSchema.safeParse(event).success).toBe(true);
+    expect(refusal(validated, { action: "not-announce", positions: [] })).toMatch(/at least one position/);
+    expect(refusal(validated, { action: "not-announce", positions: [{ lineId: "9", reason: "x" }] })).toBe(
+      "unknown positions: 9",
+    );
+    expect(refusal(sampleOrder(), command)).toMatch(/allowed only from VALIDATED/);
+    // Nothing leaves it: no exception, no routing, no submission.
+    for (const next of [{ action: "submit" }, route, { action: "raise-exception", error: "E", cause: "c" }]) {
+      expect(refusal(order, next as OrderCommand)).toBeDefined();
+    }
+  });
+
+  it("reaches every status from INITIAL and has SUBMITTED, REJECTED and NOT_ANNOUNCED as its only terminal statuses", () => {
     const reachable = new Set<string>(["INITIAL"]);
     let grew = true;
     while (grew) {
@@ -100,7 +148,7 @@ describe("order lifecycle", () => {
       }
     }
     expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());
-    expect([...TERMINAL_STATUSES].sort()).toEqual(["REJECTED", "SUBMITTED"]);
+    expect([...TERMINAL_STATUSES].sort()).toEqual(["NOT_ANNOUNCED", "REJECTED", "SUBMITTED"]);
     for (const status of TERMINAL_STATUSES) {
       const order = { ...sampleOrder(), status };
       for (const action of Object.keys(ORDER_LIFECYCLE)) {
@@ -114,6 +162,7 @@ describe("order lifecycle", () => {
       { action: "validate" },
       { action: "reject", reasons: ["r"] },
       route,
+      { action: "not-announce", positions: [{ lineId: "1", reason: "no stock" }] },
       { action: "submit" },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },

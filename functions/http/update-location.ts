@@ -1,0 +1,20 @@
+// PUT /locations/{locationId}: replace a location's configuration.
+import middy from "@middy/core";
+import { locationParamsSchema } from "../../app/api-schemas.ts";
+import { MAX_LOCATION_BODY_BYTES } from "../../app/app-declaration.ts";
+import { toValidationError } from "../../domain/shared/zod-issues.ts";
+import { updateLocation } from "../../usecases/locations.ts";
+import { inventoryDeps } from "../shared/dependencies.ts";
+import { jsonResponse } from "../shared/http-errors.ts";
+import { httpErrors, type JsonEvent, jsonBody } from "../shared/http-middleware.ts";
+
+const deps = inventoryDeps();
+
+export const handler = middy<JsonEvent>()
+  .use(httpErrors())
+  .use(jsonBody(MAX_LOCATION_BODY_BYTES))
+  .handler(async (event) => {
+    const params = locationParamsSchema.safeParse(event.pathParameters ?? {});
+    if (!params.success) throw toValidationError(params.error);
+    return jsonResponse(200, await updateLocation(deps, params.data.locationId, event.jsonBody));
+  });

@@ -1,0 +1,353 @@
+// Reservations through the real HTTP API and workflow on the local runtime: 100 concurrent orders for 10
+// units end with exactly 10 reserved and the other 90 handled by the channel's rule, available never
+// below zero; a retried routing step never reserves twice; a NOT_ANNOUNCED order gives back what it held;
+// release (cancellation, decline) and consumption (shipment) settle reservations once; a stuck order holds
+// stock only for its channel's hold time, and a redrive takes it again (or fails if it is gone).
+import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
+import { createOrder, type Order } from "../../domain/order/order.ts";
+import { orderInputSchema } from "../../domain/order/order-input.ts";
+import type { Runtime } from "../../local/runtime.ts";
+import {
+  consumeOrderReservations,
+  releaseOrderReservations,
+  reserveOrder,
+} from "../../usecases/reservations.ts";
+import { systemClock } from "../../usecases/system-ports.ts";
+import {
+  count,
+  createLocation,
+  putChannel,
+  repositories,
+  stockAt,
+  stockOf,
+  uid,
+} from "../support/inventory-fixtures.ts";
+import { sampleBody } from "../support/order-fixtures.ts";
+import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
+
+let runtime: Runtime;
+let api: ReturnType<typeof httpClient>;
+let inventory: InventoryRepository;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  api = httpClient(runtime.httpUrl);
+  inventory = repositories(runtime).inventory;
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const orderFor = (channelId: string, positions: { sku: string; quantity: number }[]) =>
+  uniqueOrder({
+    ...sampleBody(),
+    channelId,
+    positions: positions.map((p) => ({ ...p, unitPrice: 10 })),
+  });
+
+/** Polls every order until it leaves the automatic path; returns the final orders. */
+async function settled(orderIds: string[], timeoutMs = 90_000): Promise<Record<string, unknown>[]> {
+  const done = new Map<string, Record<string, unknown>>();
+  const deadline = Date.now() + timeoutMs;
+  while (done.size < orderIds.length && Date.now() < deadline) {
+    for (const id of orderIds) {
+      if (done.has(id)) continue;
+      const order = (await api.get(`/orders/${id}`)).body;
+      if (["SUBMITTED", "NOT_ANNOUNCED", "REJECTED", "EXCEPTION"].includes(String(order.status)))
+        done.set(id, order);
+    }
+    if (done.size < orderIds.length) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(done.size, "orders still in flight").toBe(orderIds.length);
+  return orderIds.map((id) => done.get(id) as Record<string, unknown>);
+}
+
+/** Samples a SKU's stored stock while `work` runs; returns the lowest available seen at any location. */
+async function lowestAvailableDuring<T>(
+  sku: string,
+  work: Promise<T>,
+): Promise<{ result: T; lowest: number }> {
+  let running = true;
+  let lowest = Number.POSITIVE_INFINITY;
+  let samples = 0;
+  const sampler = (async () => {
+    while (running) {
+      for (const l of (await stockOf(api, sku)).locations) lowest = Math.min(lowest, l.available);
+      samples += 1;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  const result = await work;
+  running = false;
+  await sampler;
+  expect(samples).toBeGreaterThan(1);
+  expect(Number.isFinite(lowest)).toBe(true);
+  return { result, lowest };
+}
+
+async function submitConcurrently(bodies: Record<string, unknown>[]): Promise<string[]> {
+  const answers = await Promise.all(bodies.map((body) => api.post("/orders", body)));
+  for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(202);
+  return answers.map((a) => String(a.body.orderId));
+}
+
+describe("the README sample order", () => {
+  it("is reserved at the Berlin warehouse and reaches SUBMITTED", async () => {
+    const before = await stockAt(api, "SKU-TSHIRT-M", "wh-berlin");
+    const res = await api.post("/orders", uniqueOrder(sampleBody()));
+    const order = await api.waitForStatus(String(res.body.orderId), "SUBMITTED");
+    expect(
+      (order.positions as { locationId: string; backordered?: boolean }[]).every(
+        (p) => p.locationId === "wh-berlin" && !p.backordered,
+      ),
+    ).toBe(true);
+    const after = await stockAt(api, "SKU-TSHIRT-M", "wh-berlin");
+    expect(after?.reserved).toBe((before?.reserved ?? 0) + 2);
+    expect(after?.available).toBe((before?.available ?? 0) - 2);
+  });
+});
+
+describe("100 concurrent orders for 10 units", () => {
+  it("NOT_ANNOUNCED channel, one hot location split over 4 shards: exactly 10 reserved, 90 not announced", async () => {
+    const loc = uid("hot");
+    const sku = uid("FLASH");
+    const channelId = uid("flash");
+    await createLocation(api, loc);
+    await putChannel(runtime, {
+      channelId,
+      defaultLocationId: loc,
+      inventory: {
+        locationIds: [],
+        networks: [],
+        whenOutOfStock: "NOT_ANNOUNCED",
+        reservationHoldMinutes: 60,
+      },
+    });
+    await count(api, [{ sku, locationId: loc, onHand: 10, shards: 4 }]);
+    expect((await stockAt(api, sku, loc))?.shards).toBe(4);
+
+    const bodies = Array.from({ length: 100 }, () => orderFor(channelId, [{ sku, quantity: 1 }]));
+    const { result: orders, lowest } = await lowestAvailableDuring(
+      sku,
+      submitConcurrently(bodies).then((ids) => settled(ids)),
+    );
+
+    const byStatus = (status: string) => orders.filter((o) => o.status === status);
+    expect(byStatus("SUBMITTED")).toHaveLength(10);
+    expect(byStatus("NOT_ANNOUNCED")).toHaveLength(90);
+    for (const o of byStatus("NOT_ANNOUNCED")) {
+      expect((o.positions as { status: string }[])[0]?.status).toBe("NOT_ANNOUNCED");
+    }
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
+    // Exactly one active reservation per submitted order, none for the others.
+    const held = await Promise.all(orders.map((o) => inventory.listReservations(String(o.orderId))));
+    const active = held.flat().filter((r) => r.status === "ACTIVE");
+    expect(active).toHaveLength(10);
+    expect(new Set(active.map((r) => r.orderId))).toEqual(
+      new Set(byStatus("SUBMITTED").map((o) => o.orderId)),
+    );
+  }, 120_000);
+
+  it("BACKORDER channel with two locations: 10 reserved where the stock is, 90 backordered at the default", async () => {
+    const [home, spare] = [uid("home"), uid("spare")];
+    const sku = uid("FLASH");
+    const channelId = uid("backorder");
+    await createLocation(api, home, { priority: 10 });
+    await createLocation(api, spare, { kind: "STORE", priority: 20 });
+    await putChannel(runtime, {
+      channelId,
+      defaultLocationId: home,
+      inventory: {
+        locationIds: [spare],
+        networks: [],
+        whenOutOfStock: "BACKORDER",
+        reservationHoldMinutes: 60,
+      },
+    });
+    await count(api, [
+      { sku, locationId: home, onHand: 6 },
+      { sku, locationId: spare, onHand: 4 },
+    ]);
+
+    const bodies = Array.from({ length: 100 }, () => orderFor(channelId, [{ sku, quantity: 1 }]));
+    const { result: orders, lowest } = await lowestAvailableDuring(
+      sku,
+      submitConcurrently(bodies).then((ids) => settled(ids)),
+    );
+
+    expect(orders.every((o) => o.status === "SUBMITTED")).toBe(true);
+    const positions = orders.map((o) => (o.positions as { locationId: string; backordered?: boolean }[])[0]);
+    expect(positions.filter((p) => !p?.backordered && p?.locationId === home)).toHaveLength(6);
+    expect(positions.filter((p) => !p?.backordered && p?.locationId === spare)).toHaveLength(4);
+    expect(positions.filter((p) => p?.backordered && p.locationId === home)).toHaveLength(90);
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    expect(await stockAt(api, sku, home)).toMatchObject({ reserved: 6, available: 0 });
+    expect(await stockAt(api, sku, spare)).toMatchObject({ reserved: 4, available: 0 });
+  }, 120_000);
+});
+
+describe("routing and reservations", () => {
+  async function setUp(onHand: Record<string, number>, rule: "BACKORDER" | "NOT_ANNOUNCED" = "BACKORDER") {
+    const loc = uid("wh");
+    const channelId = uid("ch");
+    await createLocation(api, loc);
+    await putChannel(runtime, {
+      channelId,
+      defaultLocationId: loc,
+      inventory: { locationIds: [], networks: [], whenOutOfStock: rule, reservationHoldMinutes: 60 },
+    });
+    await count(
+      api,
+      Object.entries(onHand).map(([sku, n]) => ({ sku, locationId: loc, onHand: n })),
+    );
+    const { orders } = repositories(runtime);
+    const channel = await orders.getChannel(channelId);
+    if (!channel) throw new Error("no channel");
+    const order = (positions: { sku: string; quantity: number }[]): Order =>
+      createOrder(
+        orderInputSchema.parse(orderFor(channelId, positions)),
+        channel,
+        uid("order"),
+        new Date().toISOString(),
+      );
+    return { loc, channel, order };
+  }
+
+  it("a retried routing step finds its reservations and never reserves twice", async () => {
+    const sku = uid("SKU");
+    const { loc, channel, order } = await setUp({ [sku]: 5 });
+    const o = order([{ sku, quantity: 2 }]);
+    const deps = { inventory, clock: systemClock };
+    const first = await reserveOrder(deps, o, channel);
+    const again = await reserveOrder(deps, o, channel);
+    expect(again).toEqual(first);
+    expect(first).toEqual({ action: "route", assignments: [{ lineId: "1", locationId: loc }] });
+    expect(await stockAt(api, sku, loc)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
+  });
+
+  it("a NOT_ANNOUNCED order gives back what its other positions held", async () => {
+    const [inStock, missing] = [uid("SKU"), uid("SKU")];
+    const { loc, channel } = await setUp({ [inStock]: 5, [missing]: 0 }, "NOT_ANNOUNCED");
+    const res = await api.post(
+      "/orders",
+      orderFor(channel.channelId, [
+        { sku: inStock, quantity: 2 },
+        { sku: missing, quantity: 1 },
+      ]),
+    );
+    const order = await api.waitForStatus(String(res.body.orderId), "NOT_ANNOUNCED");
+    expect((order.positions as { status: string }[]).map((p) => p.status)).toEqual(["OPEN", "NOT_ANNOUNCED"]);
+    expect(await stockAt(api, inStock, loc)).toMatchObject({ reserved: 0, available: 5 });
+    const events = await repositories(runtime).orders.listOrderEvents(String(res.body.orderId));
+    expect(events.map((e) => e.type)).toEqual(["order.created", "order.validated", "order.not-announced"]);
+  });
+
+  it("releases on cancellation or decline and consumes on shipment, each once", async () => {
+    const [a, b] = [uid("SKU"), uid("SKU")];
+    const { loc, channel } = await setUp({ [a]: 10, [b]: 10 });
+    const res = await api.post(
+      "/orders",
+      orderFor(channel.channelId, [
+        { sku: a, quantity: 3 },
+        { sku: b, quantity: 4 },
+      ]),
+    );
+    const orderId = String(res.body.orderId);
+    await api.waitForStatus(orderId, "SUBMITTED");
+    const deps = { inventory, clock: systemClock };
+
+    expect(await consumeOrderReservations(deps, orderId, ["1"])).toBe(1);
+    expect(await consumeOrderReservations(deps, orderId, ["1"])).toBe(0);
+    expect(await stockAt(api, a, loc)).toMatchObject({ onHand: 7, reserved: 0, available: 7 });
+
+    expect(await releaseOrderReservations(deps, orderId, "CANCELLED")).toBe(1);
+    expect(await releaseOrderReservations(deps, orderId, "DECLINED")).toBe(0);
+    expect(await stockAt(api, b, loc)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    const reservations = await inventory.listReservations(orderId);
+    expect(reservations.map((r) => [r.lineId, r.status, r.releaseReason])).toEqual([
+      ["1", "CONSUMED", undefined],
+      ["2", "RELEASED", "CANCELLED"],
+    ]);
+  });
+});
+
+describe("reservation hold of a stuck order", () => {
+  const sfn = () =>
+    new SFNClient({
+      endpoint: runtime.awsEndpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+  const executionArn = (orderId: string) =>
+    `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+
+  async function stuckOrder() {
+    const loc = uid("wh");
+    const sku = uid("SKU");
+    const channelId = uid("hold");
+    await createLocation(api, loc);
+    await putChannel(runtime, {
+      channelId,
+      defaultLocationId: loc,
+      // A one-second hold (0.02 minutes rounds to 1 s).
+      inventory: {
+        locationIds: [],
+        networks: [],
+        whenOutOfStock: "NOT_ANNOUNCED",
+        reservationHoldMinutes: 0.02,
+      },
+    });
+    await count(api, [{ sku, locationId: loc, onHand: 3 }]);
+    runtime.functions.injectFault("submit-order", {
+      times: Number.POSITIVE_INFINITY,
+      errorType: "WarehouseDown",
+      message: "warehouse API refused",
+    });
+    const res = await api.post("/orders", orderFor(channelId, [{ sku, quantity: 2 }]));
+    const orderId = String(res.body.orderId);
+    await api.waitForStatus(orderId, "EXCEPTION");
+    runtime.functions.clearFaults();
+    // The hold ends: the reservation goes back (released as EXPIRED).
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await stockAt(api, sku, loc))?.reserved !== 0) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
+    const [held] = await inventory.listReservations(orderId);
+    expect(held).toMatchObject({ status: "RELEASED", releaseReason: "EXPIRED" });
+    return { loc, sku, orderId };
+  }
+
+  it("releases the reservations after the channel's hold time; a redrive takes them again and submits", async () => {
+    const { loc, sku, orderId } = await stuckOrder();
+    await sfn().send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    await api.waitForStatus(orderId, "SUBMITTED");
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
+    const [held] = await inventory.listReservations(orderId);
+    expect(held?.status).toBe("ACTIVE");
+  }, 60_000);
+
+  it("a redrive after the stock went elsewhere fails with RESERVATION_LOST instead of submitting unheld units", async () => {
+    const { loc, sku, orderId } = await stuckOrder();
+    await api.post("/stock-updates", {
+      updateId: uid("sold"),
+      type: "DELTA",
+      lines: [{ sku, locationId: loc, change: -2, reason: "SALE" }],
+    });
+    await sfn().send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    const deadline = Date.now() + 20_000;
+    let execution = await sfn().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
+    while (Date.now() < deadline && execution.status !== "FAILED") {
+      await new Promise((r) => setTimeout(r, 100));
+      execution = await sfn().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
+    }
+    expect(execution).toMatchObject({ status: "FAILED", error: "ValidationError", redriveCount: 1 });
+    expect(String(execution.cause)).toContain("no longer available");
+    expect((await api.get(`/orders/${orderId}`)).body.status).toBe("EXCEPTION");
+    expect(await stockAt(api, sku, loc)).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
+  }, 60_000);
+});
