@@ -44,10 +44,15 @@ export async function captureOrder(
     throw new NotFoundError("CHANNEL_NOT_FOUND", `unknown channel ${input.channelId}`, "channelId");
   }
 
-  const replay = await findEarlierAnswer(deps, input, hash, idempotencyKey);
-  if (replay) return replay;
-
-  assertCapturable(input, channel);
+  // Optimistic: a repeat is rare, so no reads before the write. The transaction's conditions on the
+  // idempotency record and the order-number claim detect a repeat; only then is the earlier answer read.
+  try {
+    assertCapturable(input, channel);
+  } catch (error) {
+    const replay = await findEarlierAnswer(deps, input, hash, idempotencyKey);
+    if (replay) return replay;
+    throw error;
+  }
   const orderId = deps.ids.orderId();
   const { order, event } = createdEvent(
     createOrder(input, channel, orderId, deps.clock.now()),
@@ -56,10 +61,11 @@ export async function captureOrder(
   try {
     await deps.repo.captureOrder(order, event, hash, idempotencyKey);
   } catch (error) {
-    // A concurrent twin won the race: answer as the twin was answered.
-    if (error instanceof ConflictError && error.code === "IDEMPOTENCY_RACE") {
-      const twin = await findEarlierAnswer(deps, input, hash, idempotencyKey);
-      if (twin) return twin;
+    if (error instanceof ConflictError) {
+      // The key or the order number is taken: the same request again (answer as before), or a conflict
+      // that findEarlierAnswer names (IDEMPOTENCY_KEY_REUSED, DUPLICATE_CHANNEL_ORDER_REF).
+      const replay = await findEarlierAnswer(deps, input, hash, idempotencyKey);
+      if (replay) return replay;
     }
     throw error;
   }

@@ -61,16 +61,35 @@ export function eventItem(event: OrderEvent): Record<string, unknown> {
   };
 }
 
+export interface OrderRepositoryOptions {
+  /**
+   * How long a channel's configuration may be served from memory (0 = always read). Every order reads
+   * its channel in capture and in each step; a warm function reads it once per interval instead.
+   */
+  channelCacheMs?: number;
+}
+
 export class OrderRepository {
+  private readonly channels: Map<string, { channel: Channel | undefined; until: number }> = new Map();
+  private readonly channelCacheMs: number;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: OrderRepositoryOptions = {},
+  ) {
+    this.channelCacheMs = options.channelCacheMs ?? 0;
+  }
 
-  /** Channel configuration by id. */
+  /** Channel configuration by id (from memory for up to channelCacheMs). */
   async getChannel(channelId: string): Promise<Channel | undefined> {
-    const item = await this.get(keys.channel(channelId));
-    return item ? channelSchema.parse(strip(item)) : undefined;
+    const cached = this.channels.get(channelId);
+    if (cached && cached.until > Date.now()) return cached.channel;
+    const item = await this.get(keys.channel(channelId), false);
+    const channel = item ? channelSchema.parse(strip(item)) : undefined;
+    if (this.channelCacheMs > 0)
+      this.channels.set(channelId, { channel, until: Date.now() + this.channelCacheMs });
+    return channel;
   }
 
   /** Fulfillment location by id (written through the inventory repository, which versions the list). */

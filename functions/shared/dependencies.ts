@@ -8,7 +8,8 @@ import { dynamodb, stepFunctions } from "./aws-clients.ts";
 import { environment } from "./environment.ts";
 
 export function orderRepository(): OrderRepository {
-  return new OrderRepository(dynamodb, environment().TABLE_NAME);
+  const env = environment();
+  return new OrderRepository(dynamodb, env.TABLE_NAME, { channelCacheMs: env.CONFIG_CACHE_SECONDS * 1000 });
 }
 
 export function inventoryRepository(): InventoryRepository {
