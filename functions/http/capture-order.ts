@@ -24,7 +24,9 @@ export const handler = middy<JsonEvent>()
       );
     }
     const result = await captureOrder(deps, event.jsonBody, key);
-    logger.info(result.replayed ? "order request replayed" : "order captured", { orderId: result.orderId });
+    (event.log ?? logger).info(result.replayed ? "order request replayed" : "order captured", {
+      orderId: result.orderId,
+    });
     const self = `/orders/${result.orderId}`;
     return jsonResponse(202, { ...result, links: { self } }, { location: self });
   });

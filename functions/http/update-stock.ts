@@ -14,7 +14,7 @@ export const handler = middy<JsonEvent>()
   .use(jsonBody(MAX_STOCK_UPDATE_BODY_BYTES))
   .handler(async (event) => {
     const result = await applyStockUpdate(deps, event.jsonBody);
-    logger.info(result.replayed ? "stock update replayed" : "stock update applied", {
+    (event.log ?? logger).info(result.replayed ? "stock update replayed" : "stock update applied", {
       updateId: result.updateId,
       applied: result.applied,
       ignored: result.ignored.length,

@@ -1,14 +1,18 @@
 // Middy wiring shared by the HTTP handlers: request-id and logger context, JSON body checks (media type,
 // size, syntax) before the handler runs, and the error mapping after it fails.
+
+import type { Logger } from "@aws-lambda-powertools/logger";
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { OmsError, RequestError } from "../../domain/shared/errors.ts";
 import { errorResponse } from "./http-errors.ts";
-import { logger } from "./logger.ts";
+import { invocationLogger, logger } from "./logger.ts";
 
 export interface JsonEvent extends APIGatewayProxyEventV2 {
   /** The parsed JSON body (set by jsonBody()). */
   jsonBody?: unknown;
+  /** This request's logger, with its request id and route (set by httpErrors()). */
+  log?: Logger;
 }
 
 type HttpMiddleware = middy.MiddlewareObj<JsonEvent, APIGatewayProxyResultV2, Error, Context>;
@@ -17,24 +21,20 @@ type HttpMiddleware = middy.MiddlewareObj<JsonEvent, APIGatewayProxyResultV2, Er
 export function httpErrors(): HttpMiddleware {
   return {
     before: (request) => {
-      logger.addContext(request.context);
-      logger.appendKeys({
+      request.event.log = invocationLogger(request.context, {
         requestId: request.event.requestContext?.requestId,
         route: request.event.routeKey,
       });
     },
-    after: () => {
-      logger.resetKeys();
-    },
     onError: (request) => {
       const error = request.error;
+      const log = request.event.log ?? logger;
       if (error instanceof OmsError) {
-        logger.info("request refused", { code: error.code, message: error.message });
+        log.info("request refused", { code: error.code, message: error.message });
       } else {
-        logger.error("request failed", error as Error);
+        log.error("request failed", error as Error);
       }
       request.response = errorResponse(error, request.event.requestContext?.requestId);
-      logger.resetKeys();
     },
   };
 }

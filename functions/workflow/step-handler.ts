@@ -6,26 +6,28 @@ import { z } from "zod";
 import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { type OrderStep, runOrderStep, type StepResult } from "../../usecases/order-steps.ts";
 import { useCaseDeps } from "../shared/dependencies.ts";
-import { logger } from "../shared/logger.ts";
+import { invocationLogger } from "../shared/logger.ts";
 
-export const taskInputSchema = z.object({ orderId: z.string().min(1) });
+/** What every order task receives: the order, and the execution (so its log lines can be correlated). */
+export const taskInputSchema = z.object({ orderId: z.string().min(1), executionArn: z.string().optional() });
 
 export function stepHandler(step: OrderStep) {
   const deps = useCaseDeps();
   return middy<unknown, StepResult, Error, Context>().handler(async (event, context) => {
     const input = taskInputSchema.safeParse(event);
     if (!input.success) throw toValidationError(input.error);
-    logger.addContext(context);
-    logger.appendKeys({ orderId: input.data.orderId, step });
+    const log = invocationLogger(context, {
+      orderId: input.data.orderId,
+      executionArn: input.data.executionArn,
+      step,
+    });
     try {
       const result = await runOrderStep(deps, step, input.data.orderId);
-      logger.info(result.changed ? "step done" : "step already done", { status: result.status });
+      log.info(result.changed ? "step done" : "step already done", { status: result.status });
       return result;
     } catch (error) {
-      logger.warn("step failed", { error: (error as Error).name, message: (error as Error).message });
+      log.warn("step failed", { error: (error as Error).name, message: (error as Error).message });
       throw error;
-    } finally {
-      logger.resetKeys();
     }
   });
 }
