@@ -10,10 +10,7 @@
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -35,6 +32,7 @@ import {
 import { type Channel, channelSchema } from "../../domain/order/channel.ts";
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { isConditionFailure, rethrowStorageError, transactionReasons } from "./storage-errors.ts";
+import { TableAccess } from "./table-access.ts";
 import { ENTITY, keys } from "./table-design.ts";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -96,17 +94,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class InventoryRepository {
   private directory: { version: number; locations: Location[] } | undefined;
 
+  private readonly table: TableAccess;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.table = new TableAccess(db, tableName);
+  }
 
   // ------------------------------------------------------------------------------------------------
   // Locations
 
   /** A location's configuration (GetItem). */
   async getLocation(locationId: string): Promise<Location | undefined> {
-    const item = await this.get(keys.location(locationId));
+    const item = await this.table.get(keys.location(locationId));
     return item ? locationSchema.parse(strip(item)) : undefined;
   }
 
@@ -115,12 +117,12 @@ export class InventoryRepository {
    * call costs one small GetItem unless a location was written since.
    */
   async listLocations(): Promise<Location[]> {
-    const version = Number((await this.get(keys.locationDirectory()))?.version ?? 0);
+    const version = Number((await this.table.get(keys.locationDirectory()))?.version ?? 0);
     if (this.directory?.version === version) return this.directory.locations;
     const locations: Location[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.query({
+      const page = await this.table.query({
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues: { ":pk": keys.location("").pk, ":prefix": keys.locationPrefix },
         ConsistentRead: true,
@@ -238,7 +240,7 @@ export class InventoryRepository {
 
   /** The record of a stock update batch (GetItem). */
   async getStockUpdate(updateId: string): Promise<StockUpdateRecord | undefined> {
-    const item = await this.get(keys.stockUpdate(updateId));
+    const item = await this.table.get(keys.stockUpdate(updateId));
     return item ? stockUpdateRecordSchema.parse(strip(item)) : undefined;
   }
 
@@ -469,13 +471,13 @@ export class InventoryRepository {
     lineId: string,
     locationId: string,
   ): Promise<Reservation | undefined> {
-    const item = await this.get(keys.reservation(orderId, lineId, locationId));
+    const item = await this.table.get(keys.reservation(orderId, lineId, locationId));
     return item ? reservationSchema.parse(strip(item)) : undefined;
   }
 
   /** An order's reservations (Query `ORDER#<id>` begins_with RES#). */
   async listReservations(orderId: string): Promise<Reservation[]> {
-    const page = await this.query({
+    const page = await this.table.query({
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
       ExpressionAttributeValues: { ":pk": keys.order(orderId).pk, ":prefix": keys.reservationPrefix },
       ConsistentRead: true,
@@ -604,7 +606,7 @@ export class InventoryRepository {
     at: string,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(keys.availability(sku));
+      const current = await this.table.get(keys.availability(sku));
       const record = current ? availabilityItemSchema.parse(current) : undefined;
       const merged = record ? levelsSchema.parse(JSON.parse(record.levels)) : {};
       for (const level of levels) merged[level.locationId] = level.available;
@@ -636,7 +638,7 @@ export class InventoryRepository {
 
   /** Whether inventory.low is currently announced for a SKU at a location (GetItem). */
   async isLowAnnounced(sku: string, locationId: string): Promise<boolean> {
-    return Boolean((await this.get(keys.stockAlert(sku, locationId)))?.low);
+    return Boolean((await this.table.get(keys.stockAlert(sku, locationId)))?.low);
   }
 
   async setLowAnnounced(sku: string, locationId: string, low: boolean, at: string): Promise<void> {
@@ -682,7 +684,7 @@ export class InventoryRepository {
     const items: z.infer<typeof stockItemSchema>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.query({
+      const page = await this.table.query({
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues: { ":pk": pk, ":prefix": keys.stockPrefix },
         ConsistentRead: consistent,
@@ -729,25 +731,6 @@ export class InventoryRepository {
       }),
     );
     return found;
-  }
-
-  private async get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    try {
-      const res = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      return res.Item;
-    } catch (error) {
-      rethrowStorageError(error);
-    }
-  }
-
-  private async query(input: Omit<QueryCommandInput, "TableName">) {
-    try {
-      return await this.db.send(new QueryCommand({ TableName: this.tableName, ...input }));
-    } catch (error) {
-      rethrowStorageError(error);
-    }
   }
 }
 

@@ -3,9 +3,6 @@
 // version that was read, so a status never changes without its event and never twice.
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -16,6 +13,7 @@ import { type Order, type OrderStatus, orderSchema } from "../../domain/order/or
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { isConditionFailure, rethrowStorageError, transactionReasons } from "./storage-errors.ts";
+import { TableAccess } from "./table-access.ts";
 import { ENTITY, keys, tableDesign } from "./table-design.ts";
 
 export interface IdempotencyRecord {
@@ -73,11 +71,14 @@ export class OrderRepository {
   private readonly channels: Map<string, { channel: Channel | undefined; until: number }> = new Map();
   private readonly channelCacheMs: number;
 
+  private readonly table: TableAccess;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     options: OrderRepositoryOptions = {},
   ) {
+    this.table = new TableAccess(db, tableName);
     this.channelCacheMs = options.channelCacheMs ?? 0;
   }
 
@@ -85,7 +86,7 @@ export class OrderRepository {
   async getChannel(channelId: string): Promise<Channel | undefined> {
     const cached = this.channels.get(channelId);
     if (cached && cached.until > Date.now()) return cached.channel;
-    const item = await this.get(keys.channel(channelId), false);
+    const item = await this.table.get(keys.channel(channelId), false);
     const channel = item ? channelSchema.parse(strip(item)) : undefined;
     if (this.channelCacheMs > 0)
       this.channels.set(channelId, { channel, until: Date.now() + this.channelCacheMs });
@@ -94,23 +95,23 @@ export class OrderRepository {
 
   /** Fulfillment location by id (written through the inventory repository, which versions the list). */
   async getLocation(locationId: string): Promise<Location | undefined> {
-    const item = await this.get(keys.location(locationId));
+    const item = await this.table.get(keys.location(locationId));
     return item ? locationSchema.parse(strip(item)) : undefined;
   }
 
   async putChannel(channel: Channel): Promise<void> {
-    await this.put({ ...keys.channel(channel.channelId), entityType: ENTITY.channel, ...channel });
+    await this.table.put({ ...keys.channel(channel.channelId), entityType: ENTITY.channel, ...channel });
   }
 
   /** The order with its positions, timeline and exception (one GetItem). */
   async getOrder(orderId: string, consistent = true): Promise<Order | undefined> {
-    const item = await this.get(keys.order(orderId), consistent);
+    const item = await this.table.get(keys.order(orderId), consistent);
     return item ? orderSchema.parse(item) : undefined;
   }
 
   /** The stored answer for an Idempotency-Key of a channel. */
   async getIdempotencyRecord(channelId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const item = await this.get(keys.idempotency(channelId, key));
+    const item = await this.table.get(keys.idempotency(channelId, key));
     if (!item) return undefined;
     return {
       channelId,
@@ -126,7 +127,7 @@ export class OrderRepository {
     channelId: string,
     ref: string,
   ): Promise<{ orderId: string; requestHash: string } | undefined> {
-    const item = await this.get(keys.channelOrderRef(channelId, ref));
+    const item = await this.table.get(keys.channelOrderRef(channelId, ref));
     return item ? { orderId: String(item.orderId), requestHash: String(item.requestHash) } : undefined;
   }
 
@@ -235,7 +236,7 @@ export class OrderRepository {
     const events: OrderEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.query({
+      const page = await this.table.query({
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues: { ":pk": keys.order(orderId).pk, ":prefix": keys.orderEventPrefix },
         ExclusiveStartKey: startKey,
@@ -271,7 +272,7 @@ export class OrderRepository {
       input.ExpressionAttributeNames = { "#status": "status" };
       input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ":status": filter.status };
     }
-    const page = await this.query(input);
+    const page = await this.table.query(input);
     const items = (page.Items ?? []).map((item) => ({
       orderId: String(item.orderId),
       merchantId: String(item.merchantId),
@@ -284,36 +285,6 @@ export class OrderRepository {
       currency: String(item.currency),
     }));
     return page.LastEvaluatedKey ? { items, nextCursor: encodeCursor(page.LastEvaluatedKey) } : { items };
-  }
-
-  private async get(
-    key: Record<string, string>,
-    consistent = true,
-  ): Promise<Record<string, unknown> | undefined> {
-    try {
-      const res = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
-      );
-      return res.Item;
-    } catch (error) {
-      rethrowStorageError(error);
-    }
-  }
-
-  private async put(item: Record<string, unknown>): Promise<void> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
-    } catch (error) {
-      rethrowStorageError(error);
-    }
-  }
-
-  private async query(input: Omit<QueryCommandInput, "TableName">) {
-    try {
-      return await this.db.send(new QueryCommand({ TableName: this.tableName, ...input }));
-    } catch (error) {
-      rethrowStorageError(error);
-    }
   }
 }
 
