@@ -2,6 +2,19 @@
 // it serves), and one key builder per entity. The CDK table, the local table and docs/access-patterns.md
 // all follow this file.
 
+/** What a listing shows of an order: both order indexes project exactly these attributes. */
+const ORDER_SUMMARY = [
+  "orderId",
+  "merchantId",
+  "channelId",
+  "channelOrderRef",
+  "status",
+  "createdAt",
+  "updatedAt",
+  "total",
+  "currency",
+] as const;
+
 export const tableDesign = {
   partitionKey: "pk",
   sortKey: "sk",
@@ -15,34 +28,14 @@ export const tableDesign = {
       indexName: "byChannel",
       partitionKey: "gsi1pk",
       sortKey: "gsi1sk",
-      projection: [
-        "orderId",
-        "merchantId",
-        "channelId",
-        "channelOrderRef",
-        "status",
-        "createdAt",
-        "updatedAt",
-        "total",
-        "currency",
-      ],
+      projection: ORDER_SUMMARY,
     },
     /** Orders in a status, most recently changed first (GET /orders?status=, operators' EXCEPTION list). */
     byStatus: {
       indexName: "byStatus",
       partitionKey: "gsi2pk",
       sortKey: "gsi2sk",
-      projection: [
-        "orderId",
-        "merchantId",
-        "channelId",
-        "channelOrderRef",
-        "status",
-        "createdAt",
-        "updatedAt",
-        "total",
-        "currency",
-      ],
+      projection: ORDER_SUMMARY,
     },
   },
 } as const;

@@ -36,8 +36,8 @@ export class ValidationError extends OmsError {
   }
 }
 
-export class NotFoundError extends OmsError {
-  override readonly name = "NotFoundError";
+/** An error about one thing the caller named: a code, a message and the offending field's path. */
+abstract class FieldError extends OmsError {
   constructor(
     readonly code: string,
     message: string,
@@ -48,17 +48,14 @@ export class NotFoundError extends OmsError {
   }
 }
 
+/** The request names something that does not exist (an order, a channel, a location). */
+export class NotFoundError extends FieldError {
+  override readonly name = "NotFoundError";
+}
+
 /** The request conflicts with stored state (idempotency key reuse, duplicate channel order). */
-export class ConflictError extends OmsError {
+export class ConflictError extends FieldError {
   override readonly name = "ConflictError";
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly path = "",
-    context: Record<string, unknown> = {},
-  ) {
-    super(message, context);
-  }
 }
 
 /** The lifecycle table refuses a transition; `reason` is the guard's answer. */
