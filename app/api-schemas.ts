@@ -1,6 +1,7 @@
 // The HTTP API's contract beyond the order and stock inputs: parameters, responses and the error body, as
 // zod schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
 import { z } from "zod";
+import { orderEventSchema } from "../domain/events/order-events.ts";
 import {
   FULFILLMENT_KINDS,
   LOCATION_KINDS,
@@ -30,6 +31,22 @@ export const captureResponseSchema = z
   .meta({ id: "CaptureResponse" });
 
 export const orderResponseSchema = orderSchema.meta({ id: "Order" });
+
+export const orderEventsResponseSchema = z
+  .object({ orderId: z.string(), items: z.array(orderEventSchema) })
+  .meta({ id: "OrderEvents" });
+
+export const eventCatalogueResponseSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        detailType: z.string().describe("The EventBridge detail-type, e.g. order.submitted.v1"),
+        source: z.string(),
+        schema: z.record(z.string(), z.unknown()).describe("JSON Schema of the event's detail"),
+      }),
+    ),
+  })
+  .meta({ id: "EventCatalogue" });
 
 export const orderIdParamsSchema = z.object({
   orderId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "not an order id"),

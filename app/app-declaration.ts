@@ -15,12 +15,14 @@ import {
   availabilityResponseSchema,
   captureResponseSchema,
   errorBodySchema,
+  eventCatalogueResponseSchema,
   healthResponseSchema,
   listLocationsQuerySchema,
   listOrdersQuerySchema,
   locationListResponseSchema,
   locationParamsSchema,
   locationResponseSchema,
+  orderEventsResponseSchema,
   orderIdParamsSchema,
   orderListResponseSchema,
   orderResponseSchema,
@@ -34,6 +36,8 @@ export const APP_NAME = "oms";
 export type FunctionId =
   | "capture-order"
   | "get-order"
+  | "get-order-events"
+  | "get-event-catalogue"
   | "list-orders"
   | "get-openapi"
   | "health"
@@ -84,6 +88,22 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: { table: "read" },
+  },
+  "get-order-events": {
+    entry: "functions/http/get-order-events.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/events: the order's event history in sequence",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "get-event-catalogue": {
+    entry: "functions/http/get-event-catalogue.ts",
+    handler: "handler",
+    description: "GET /events/catalogue: every event type and version with its JSON Schema",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: {},
   },
   "list-orders": {
     entry: "functions/http/list-orders.ts",
@@ -407,6 +427,29 @@ export const routes: RouteDeclaration[] = [
       400: errors("Not an order id"),
       404: errors("No such order"),
     },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/events",
+    functionId: "get-order-events",
+    operationId: "getOrderEvents",
+    auth: "iam",
+    summary: "The order's full event history, in sequence (the same events merchants receive)",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The order's events", schema: orderEventsResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("No such order"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/events/catalogue",
+    functionId: "get-event-catalogue",
+    operationId: "getEventCatalogue",
+    auth: "iam",
+    summary: "Every event type the OMS emits, per version, with its JSON Schema",
+    responses: { 200: { description: "The event catalogue", schema: eventCatalogueResponseSchema } },
   },
   {
     method: "GET",

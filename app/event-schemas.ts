@@ -7,20 +7,36 @@ import { EVENT_SOURCE, orderEventSchemas } from "../domain/events/order-events.t
 
 type EventSchema = z.ZodType & { shape: { type: { value: string }; version: { value: number } } };
 
-export function eventJsonSchemas(): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
+export interface CatalogueEntry {
+  detailType: string;
+  source: string;
+  schema: Record<string, unknown>;
+}
+
+/** Every event type and version the OMS emits, with the JSON Schema of its detail. */
+export function eventCatalogue(): CatalogueEntry[] {
+  const entries: CatalogueEntry[] = [];
   const add = (source: string, schemas: readonly EventSchema[]) => {
     for (const schema of schemas) {
       const name = `${schema.shape.type.value}.v${schema.shape.version.value}`;
-      out[name] = {
-        $id: `https://open-oms.dev/events/${name}.json`,
-        title: name,
-        description: `detail of the EventBridge event with source "${source}" and detail-type "${name}"`,
-        ...z.toJSONSchema(schema, { io: "output" }),
-      };
+      entries.push({
+        detailType: name,
+        source,
+        schema: {
+          $id: `https://open-oms.dev/events/${name}.json`,
+          title: name,
+          description: `detail of the EventBridge event with source "${source}" and detail-type "${name}"`,
+          ...z.toJSONSchema(schema, { io: "output" }),
+        },
+      });
     }
   };
   add(EVENT_SOURCE, orderEventSchemas);
   add(INVENTORY_EVENT_SOURCE, inventoryEventSchemas);
-  return out;
+  return entries;
+}
+
+/** The catalogue as files: detail-type -> JSON Schema (docs/events/<detail-type>.json). */
+export function eventJsonSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(eventCatalogue().map((e) => [e.detailType, e.schema]));
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeExecutionCommand,
@@ -92,6 +93,20 @@ describe("capture -> SUBMITTED", () => {
         .map((e) => e.detail.sequence)
         .sort(),
     ).toEqual([1, 2, 3, 4]);
+
+    // The same events, in sequence, from the order repository: what a merchant replays from.
+    const history = await api.get(`/orders/${orderId}/events`);
+    expect(history.status).toBe(200);
+    const items = history.body.items as { eventId: string; sequence: number; type: string }[];
+    expect(items.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    expect(items.map((e) => e.type)).toEqual([
+      "order.created",
+      "order.validated",
+      "order.routed",
+      "order.submitted",
+    ]);
+    expect(new Set(items.map((e) => e.eventId))).toEqual(new Set(mine().map((e) => e.detail.eventId)));
+    expect((await api.get("/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/events")).status).toBe(404);
   });
 
   it("lists orders by channel and status with paging", async () => {
@@ -118,6 +133,17 @@ describe("capture -> SUBMITTED", () => {
     for (const id of ids) expect(seen.has(id)).toBe(true);
     expect((await api.get("/orders")).status).toBe(400);
     expect((await api.get("/orders?status=SUBMITTED&cursor=garbage")).body.code).toBe("INVALID_CURSOR");
+  });
+});
+
+describe("event catalogue", () => {
+  it("serves every event type and version with its JSON Schema, as published in docs/events", async () => {
+    const res = await api.get("/events/catalogue");
+    expect(res.status).toBe(200);
+    const items = res.body.items as { detailType: string; source: string }[];
+    const files = readdirSync("docs/events").map((f) => f.replace(/\.json$/, ""));
+    expect(items.map((i) => i.detailType).sort()).toEqual(files.sort());
+    expect(items.find((i) => i.detailType === "order.submitted.v1")?.source).toBe("oms.orders");
   });
 });
 
