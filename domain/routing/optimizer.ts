@@ -10,11 +10,11 @@
 //     parcel cost, so 1,000 locations become a few dozen candidates (OUTRANKED).
 //  2. Branch and bound over sets of locations (a set cover with quantities): branch on the unfinished
 //     SKU with the fewest candidates, trying the candidates that finish the most of the order first;
-//     bound by cost so far + the cheapest parcel still needed + the cheapest units still missing, and
-//     by the max split. When the search finds nothing, the greedy's route (if admissible) is the answer,
+//     a complete set costs its cheapest assignment; bound by the parcels so far + the cheapest parcel
+//     still needed + every unit at its cheapest holder, and by the max split. When the search finds nothing, the greedy's route (if admissible) is the answer,
 //     so the optimiser routes every order the greedy routes.
-//  3. Re-assign the best set's units at the lowest unit cost, then local search: drop a location, swap
-//     one for another candidate, while the cost falls.
+//  3. Local search from the best set: add a location (cheaper units), drop one, swap one for another
+//     candidate, while the cost falls.
 import { greedyPlan } from "./greedy.ts";
 import {
   type Allocation,
@@ -120,6 +120,9 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
       pruned.push({ locationId: l.locationId, reason: "NO_STOCK" });
       continue;
     }
+    // The greedy fallback sees every location with stock of the order (it routes lines of one SKU apart,
+    // so a location short of a SKU's total for the search may still serve one of its lines there).
+    holding.push(l);
     const supply = new Array<number>(n);
     let any = false;
     let full = 0;
@@ -137,7 +140,6 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
       pruned.push({ locationId: l.locationId, reason: "NO_STOCK" });
       continue;
     }
-    holding.push(l);
     sites.push({
       id: l.locationId,
       fixed: parcelCost(l, problem.destination, problem.weights),
@@ -149,7 +151,7 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
   }
   // Sorting only the survivors by id (not all 1,000 locations) makes ids the tie-break cheaply.
   sites.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  sites = dropDominated(sites, pruned);
+  sites = dropDominated(sites, demand, problem.maxSplit, pruned);
   const { kept, holders } = keepBestPerSku(sites, n, demand, perSku, pruned);
   sites = kept;
 
@@ -199,11 +201,22 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
     return units;
   };
 
-  const search = (cost: number, missing: number): void => {
+  // The path's own takes (as much as each location can, in branch order) prove the set feasible; the
+  // set's cost is that of its cheapest assignment, so sets are compared on what they would really cost,
+  // and the bound uses only what no assignment can avoid: the parcels chosen, one more parcel while
+  // units are missing, and every unit at its cheapest holder.
+  let unitFloor = 0;
+  for (let i = 0; i < n; i++) unitFloor += (demand[i] ?? 0) * (minUnit[i] ?? 0);
+  const search = (cost: number, fixedSum: number, missing: number): void => {
     if (missing === 0) {
-      if (cost < best - EPS) {
-        best = cost;
-        found = { sites: chosen.slice(), take: takes.map((t) => t.slice()), cost };
+      const cheapest = assign(sites, chosen, demand, problem.splitLines);
+      const solution =
+        cheapest && cheapest.cost < cost
+          ? cheapest
+          : { sites: chosen.slice(), take: takes.map((t) => t.slice()), cost };
+      if (solution.cost < best - EPS) {
+        best = solution.cost;
+        found = solution;
       }
       return;
     }
@@ -216,11 +229,9 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
     // Branch on the unfinished item with the fewest candidates: some location must supply it.
     let item = -1;
     let fewest = Number.POSITIVE_INFINITY;
-    let lowerUnits = 0;
     for (let i = 0; i < n; i++) {
       const r = remaining[i] ?? 0;
       if (r <= 0) continue;
-      lowerUnits += r * (minUnit[i] ?? 0);
       const h = holders[i]?.length ?? 0;
       if (h < fewest) {
         fewest = h;
@@ -240,17 +251,17 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
       cheapestParcel = Math.min(cheapestParcel, site.fixed);
       options.push({ k, take, finished, units, price: site.fixed + site.unit * units });
     }
-    if (cost + cheapestParcel + lowerUnits >= best - EPS) return;
+    if (fixedSum + cheapestParcel + unitFloor >= best - EPS) return;
     options.sort((a, b) => b.finished - a.finished || b.units - a.units || a.price - b.price || a.k - b.k);
     for (const o of options) {
       const site = sites[o.k] as Site;
-      if (cost + site.fixed + lowerUnits >= best - EPS) continue;
+      if (fixedSum + site.fixed + unitFloor >= best - EPS) continue;
       inSet[o.k] = 1;
       chosen.push(o.k);
       takes.push(o.take);
       for (let i = 0; i < n; i++) remaining[i] = (remaining[i] ?? 0) - (o.take[i] ?? 0);
       capLeft[o.k] = (capLeft[o.k] ?? 0) - o.units;
-      search(cost + o.price, missing - o.units);
+      search(cost + o.price, fixedSum + site.fixed, missing - o.units);
       capLeft[o.k] = (capLeft[o.k] ?? 0) + o.units;
       for (let i = 0; i < n; i++) remaining[i] = (remaining[i] ?? 0) + (o.take[i] ?? 0);
       takes.pop();
@@ -259,6 +270,7 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
     }
   };
   search(
+    0,
     0,
     demand.reduce((a, b) => a + b, 0),
   );
@@ -309,8 +321,18 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
   };
 }
 
-/** Among locations able to supply exactly the same units, keeps those nobody beats on every count. */
-function dropDominated(sites: Site[], pruned: RoutingTrace["pruned"]): Site[] {
+/**
+ * Among locations able to supply exactly the same units, drops those others beat on every count (parcel
+ * cost, unit cost, capacity). Where such locations can complement each other (a partial supply of some
+ * SKU, or a unit cap: two of them may both be needed), one is dropped only when `maxSplit` others beat it,
+ * since a route never uses more than that many of them.
+ */
+function dropDominated(
+  sites: Site[],
+  demand: number[],
+  maxSplit: number,
+  pruned: RoutingTrace["pruned"],
+): Site[] {
   // Bucketed by a numeric hash of the supply vector (no string keys on the hot path), compared exactly.
   const buckets = new Map<number, Site[]>();
   for (const s of sites) {
@@ -325,10 +347,18 @@ function dropDominated(sites: Site[], pruned: RoutingTrace["pruned"]): Site[] {
     if (bucket.length < 2) continue;
     // Sorted by parcel cost then id: a site can only be dominated by one before it.
     bucket.sort((a, b) => a.fixed - b.fixed || (a.id < b.id ? -1 : 1));
-    const front: Site[] = [];
+    const first = bucket[0] as Site;
+    const alone =
+      first.cap === Number.POSITIVE_INFINITY && first.supply.every((v, i) => v === 0 || v === demand[i]);
+    const needed = alone ? 1 : maxSplit;
+    const kept: Site[] = [];
     for (const s of bucket) {
-      if (front.some((f) => f.unit <= s.unit && f.cap >= s.cap && sameSupply(f, s))) dominated.add(s);
-      else front.push(s);
+      let beaten = 0;
+      for (const f of kept) {
+        if (f.unit <= s.unit && f.cap >= s.cap && sameSupply(f, s) && ++beaten >= needed) break;
+      }
+      if (beaten >= needed) dominated.add(s);
+      else kept.push(s);
     }
   }
   if (dominated.size === 0) return sites;
@@ -432,7 +462,7 @@ function assign(sites: Site[], set: number[], demand: number[], splitLines: bool
   return { sites: used, take: used.map((k) => take.get(k) as number[]), cost };
 }
 
-/** Local search on the set: drop a location, or swap one for another candidate, while the cost falls. */
+/** Local search on the set: add, drop or swap a location, while the cost falls. */
 function improve(
   sites: Site[],
   start: Solution,
@@ -443,6 +473,15 @@ function improve(
   let current = start;
   for (let round = 0; round < 3; round++) {
     let better: Solution | undefined;
+    // Add: the search takes all it can from each location it opens, so a set that moves some units to a
+    // location with cheaper units is only reached from here.
+    if (current.sites.length < maxSplit) {
+      for (let k = 0; k < sites.length; k++) {
+        if (current.sites.includes(k)) continue;
+        const added = assign(sites, [...current.sites, k], demand, splitLines);
+        if (added && added.cost < (better ?? current).cost - EPS) better = added;
+      }
+    }
     for (const out of current.sites) {
       const rest = current.sites.filter((k) => k !== out);
       const dropped = assign(sites, rest, demand, splitLines);
