@@ -4,10 +4,10 @@
 // time limit (the same input gives the same route on any machine, and p99 stays bounded).
 //
 // How (docs/routing.md has the reasoning and the measured figures):
-//  1. Prune: excluded, no capacity, none of the order's SKUs; among locations able to supply exactly
-//     the same units, keep only those no other beats on parcel cost, unit cost and capacity (DOMINATED);
-//     then per SKU keep the best few by breadth (lines covered, since parcels dominate cost) and by
-//     parcel cost, so 1,000 locations become a few dozen candidates (OUTRANKED).
+//  1. Prune: excluded, no capacity, none of the order's SKUs; per SKU keep the best few by breadth
+//     (lines covered, since parcels dominate cost) and by parcel cost, so 1,000 locations become a few
+//     dozen candidates (OUTRANKED); among those able to supply exactly the same units, drop the ones
+//     others beat on parcel cost, unit cost and capacity (DOMINATED).
 //  2. Branch and bound over sets of locations (a set cover with quantities): branch on the unfinished
 //     SKU with the fewest candidates, trying the candidates that finish the most of the order first;
 //     a complete set costs its cheapest assignment; bound by the parcels so far + the cheapest parcel
@@ -88,18 +88,16 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
   const indexOf = new Map<string, number>();
   for (let k = 0; k < problem.locations.length; k++)
     indexOf.set((problem.locations[k] as RoutingLocation).locationId, k);
-  const raw = new Map<number, Float64Array>();
+  // One flat matrix (location x item) rather than a row object per holder: fewer allocations.
+  const raw = new Float64Array(problem.locations.length * n);
+  const holds = new Uint8Array(problem.locations.length);
   for (let i = 0; i < n; i++) {
     for (const level of problem.stock[skus[i] as string] ?? []) {
       if (!(level.available > 0)) continue;
       const k = indexOf.get(level.locationId);
       if (k === undefined) continue;
-      let row = raw.get(k);
-      if (!row) {
-        row = new Float64Array(n);
-        raw.set(k, row);
-      }
-      row[i] = level.available;
+      holds[k] = 1;
+      raw[k * n + i] = level.available;
     }
   }
   const holding: RoutingLocation[] = [];
@@ -115,8 +113,7 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
       pruned.push({ locationId: l.locationId, reason: "NO_CAPACITY" });
       continue;
     }
-    const row = raw.get(k);
-    if (!row) {
+    if (!holds[k]) {
       pruned.push({ locationId: l.locationId, reason: "NO_STOCK" });
       continue;
     }
@@ -128,7 +125,7 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
     let full = 0;
     for (let i = 0; i < n; i++) {
       const q = demand[i] as number;
-      let s = row[i] as number;
+      let s = raw[k * n + i] as number;
       if (s > q) s = q;
       if (s > cap) s = cap;
       const give = problem.splitLines ? s : s >= q ? q : 0;
@@ -149,11 +146,19 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
       full,
     });
   }
-  // Sorting only the survivors by id (not all 1,000 locations) makes ids the tie-break cheaply.
-  sites.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  sites = dropDominated(sites, demand, problem.maxSplit, pruned);
-  const { kept, holders } = keepBestPerSku(sites, n, demand, perSku, pruned);
-  sites = kept;
+  // The per-SKU cut first (linear in the holders), then only the few dozen kept are sorted by id (the
+  // search's tie-break) and checked for dominance.
+  const cut = keepBestPerSku(sites, n, demand, perSku, pruned);
+  sites = dropDominated(
+    cut.kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    demand,
+    problem.maxSplit,
+    pruned,
+  );
+  const position = new Map(sites.map((site, k) => [site, k]));
+  const holders = cut.perItem.map((list) =>
+    list.flatMap((site) => position.get(site) ?? []).sort((a, b) => a - b),
+  );
 
   const trace: RoutingTrace = {
     locations: problem.locations.length,
@@ -391,7 +396,7 @@ function keepBestPerSku(
   demand: number[],
   perSku: number,
   pruned: RoutingTrace["pruned"],
-): { kept: Site[]; holders: number[][] } {
+): { kept: Site[]; perItem: Site[][] } {
   const keep = new Uint8Array(sites.length);
   const perItem: number[][] = [];
   const fixed = Float64Array.from(sites, (s) => s.fixed);
@@ -400,17 +405,18 @@ function keepBestPerSku(
   for (let i = 0; i < n; i++) {
     const q = demand[i] as number;
     for (let k = 0; k < sites.length; k++) whole[k] = ((sites[k] as Site).supply[i] as number) >= q ? 1 : 0;
-    // Sites are sorted by id, so the index is the id tie-break.
+    // Exact ties go to the smaller id, whatever the input order.
+    const smallerId = (a: number, b: number) => (sites[a] as Site).id < (sites[b] as Site).id;
     const broader = (a: number, b: number) => {
       const d =
         (breadth[a] as number) - (breadth[b] as number) ||
         (whole[a] as number) - (whole[b] as number) ||
         (fixed[b] as number) - (fixed[a] as number);
-      return d > 0 || (d === 0 && a < b);
+      return d > 0 || (d === 0 && smallerId(a, b));
     };
     const cheaper = (a: number, b: number) => {
       const d = (whole[a] as number) - (whole[b] as number) || (fixed[b] as number) - (fixed[a] as number);
-      return d > 0 || (d === 0 && a < b);
+      return d > 0 || (d === 0 && smallerId(a, b));
     };
     const byBreadth: number[] = [];
     const byCost: number[] = [];
@@ -423,16 +429,13 @@ function keepBestPerSku(
     perItem.push(chosen);
     for (const k of chosen) keep[k] = 1;
   }
-  const index = new Int32Array(sites.length).fill(-1);
   const kept: Site[] = [];
   for (let k = 0; k < sites.length; k++) {
     const site = sites[k] as Site;
-    if (keep[k]) {
-      index[k] = kept.length;
-      kept.push(site);
-    } else pruned.push({ locationId: site.id, reason: "OUTRANKED" });
+    if (keep[k]) kept.push(site);
+    else pruned.push({ locationId: site.id, reason: "OUTRANKED" });
   }
-  return { kept, holders: perItem.map((ks) => ks.map((k) => index[k] ?? 0).sort((a, b) => a - b)) };
+  return { kept, perItem: perItem.map((ks) => ks.map((k) => sites[k] as Site)) };
 }
 
 /** The cheapest assignment of the demand to a fixed set: each item from the lowest unit cost first. */

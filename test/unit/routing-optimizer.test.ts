@@ -88,7 +88,7 @@ const problemArbitrary: fc.Arbitrary<RoutingProblem> = fc
       const locationId = `L${k}`;
       l.stock.forEach((available, j) => {
         const sku = SKU_POOL[j] as string;
-        if (available > 0) (stock[sku] ??= []).push({ locationId, available });
+        if (available > 0) stock[sku] = [...(stock[sku] ?? []), { locationId, available }];
       });
       return {
         locationId,
