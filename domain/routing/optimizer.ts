@@ -282,13 +282,8 @@ export function optimizeRoute(problem: RoutingProblem, options: OptimizerOptions
   trace.expansions = expansions;
   trace.budgetExhausted = exhausted;
 
-  // ---- 3. re-assign and improve the best set
-  let solution: Solution | undefined = found;
-  if (solution) {
-    const reassigned = assign(sites, solution.sites, demand, problem.splitLines);
-    if (reassigned && reassigned.cost < solution.cost - EPS) solution = reassigned;
-    solution = improve(sites, solution, demand, problem.splitLines, problem.maxSplit);
-  }
+  // ---- 3. local search from the best set
+  const solution = found && improve(sites, found, demand, problem.splitLines, problem.maxSplit);
 
   // The greedy over the same locations is the safety net: when the search finds nothing (budget spent,
   // or the per-SKU cut left too few small holders for a line that must be split), its route stands if
