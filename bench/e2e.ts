@@ -11,13 +11,14 @@ import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { startRuntime } from "../local/runtime.ts";
 import { sampleBody } from "../test/support/order-fixtures.ts";
 import { subscribeWebhook } from "../test/support/webhook-subscriber.ts";
+import { envNumber, percentile } from "./bench-support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
 
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 8);
+const CLIENTS = envNumber("BENCH_CLIENTS", 16);
+const SECONDS = envNumber("BENCH_SECONDS", 30);
+const WARMUP_SECONDS = envNumber("BENCH_WARMUP_SECONDS", 8);
 
 const READ_OPS = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
 const meter = { reads: 0, writes: 0, transactions: 0, putEventsEntries: 0, streamCalls: 0 };
@@ -39,9 +40,6 @@ function observe(target: string, body: string): void {
     meter.putEventsEntries += entries.filter((e) => e.Source === "oms.orders").length;
   }
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "oms-bench-"));

@@ -27,10 +27,11 @@ import { checkAvailability } from "../usecases/availability.ts";
 import { reserveOrder } from "../usecases/reservations.ts";
 import { applyStockUpdate } from "../usecases/stock-updates.ts";
 import { systemClock } from "../usecases/system-ports.ts";
+import { envNumber, percentile, prng } from "./bench-support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const num = envNumber;
 const LOCATIONS = num("BENCH_LOCATIONS", 500);
 const SKUS = num("BENCH_SKUS", 10);
 const CLIENTS = num("BENCH_CLIENTS", 32);
@@ -40,20 +41,6 @@ const SECONDS = num("BENCH_SECONDS", 10);
 const WARMUP_SECONDS = num("BENCH_WARMUP_SECONDS", 15);
 const TABLE = "oms-bench-inventory";
 const HOT_STOCK = 10_000_000;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-/** Deterministic pseudo-random numbers (mulberry32): the same locations every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Phase {
   operations: number;

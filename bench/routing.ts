@@ -22,29 +22,15 @@ import {
   stockAt,
   unitCost,
 } from "../domain/routing/routing-problem.ts";
+import { envNumber, percentile, prng } from "./bench-support.ts";
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const num = envNumber;
 const ORDERS = num("BENCH_ORDERS", 300);
 const SEED = num("BENCH_SEED", 42);
 const SKUS = 400;
 const WEIGHTS: RoutingWeights = { parcel: 5, cost: 1, priority: 0.02 };
 const MAX_SPLIT = 4;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
