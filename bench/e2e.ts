@@ -152,7 +152,7 @@ async function main() {
   const sample = orderIds.slice(0, Math.min(orders, 50));
   let transitions = 0;
   for (const orderId of sample) {
-    const executionArn = `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+    const executionArn = runtime.executionArn("home-delivery", orderId);
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
     transitions += (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).length;
   }

@@ -31,6 +31,7 @@ import {
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createTableInput } from "../adapters/dynamodb/table-definition.ts";
 import { tableDesign } from "../adapters/dynamodb/table-design.ts";
+import { executionArnOf } from "../adapters/workflow/execution-arn.ts";
 import {
   eventBuses,
   functions,
@@ -89,6 +90,8 @@ export interface Runtime {
   /** The routes the HTTP API serves, as API Gateway route keys with their functions. */
   routes: { routeKey: string; functionId: string }[];
   stateMachineArn(id: StateMachineId): string;
+  /** The ARN of the execution named `name` (an order id) of a declared state machine. */
+  executionArn(id: StateMachineId, name: string): string;
   stop(): Promise<void>;
 }
 
@@ -236,6 +239,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       relay,
       routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, functionId: r.functionId })),
       stateMachineArn: localStateMachineArn,
+      executionArn: (id, name) => executionArnOf(localStateMachineArn(id), name),
       stop: stopAll,
     };
   } catch (error) {

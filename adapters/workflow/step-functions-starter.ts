@@ -2,6 +2,7 @@
 // retry after a crash) cannot create a second execution.
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { OrderType } from "../../domain/order/order-input.ts";
+import { executionArnOf } from "./execution-arn.ts";
 
 /** Satisfies the use cases' WorkflowStarter port (structurally: adapters do not import use cases). */
 export class StepFunctionsWorkflowStarter {
@@ -19,7 +20,7 @@ export class StepFunctionsWorkflowStarter {
       return { executionArn: res.executionArn ?? "" };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) {
-        return { executionArn: `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${orderId}` };
+        return { executionArn: executionArnOf(stateMachineArn, orderId) };
       }
       throw error;
     }

@@ -282,8 +282,7 @@ describe("reservation hold of a stuck order", () => {
       region: "us-east-1",
       credentials: { accessKeyId: "x", secretAccessKey: "x" },
     });
-  const executionArn = (orderId: string) =>
-    `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+  const executionArn = (orderId: string) => runtime.executionArn("home-delivery", orderId);
 
   async function stuckOrder() {
     const loc = uid("wh");

@@ -73,7 +73,7 @@ describe("capture -> SUBMITTED", () => {
 
     const execution = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`,
+        executionArn: runtime.executionArn("home-delivery", orderId),
       }),
     );
     expect(execution.status).toBe("SUCCEEDED");
@@ -345,5 +345,5 @@ describe("event delivery failures", () => {
 });
 
 function executionArn(orderId: string): string {
-  return `${runtime.stateMachineArn("home-delivery").replace(":stateMachine:", ":execution:")}:${orderId}`;
+  return runtime.executionArn("home-delivery", orderId);
 }
