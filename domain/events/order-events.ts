@@ -50,6 +50,8 @@ export const orderRoutedV1 = envelope(
         backordered: z.boolean().optional(),
       }),
     ),
+    /** An operator assigned the positions routing could not (a manual routing task). */
+    manual: z.boolean().optional(),
   }),
 );
 export const orderNotAnnouncedV1 = envelope(
@@ -71,6 +73,20 @@ export const orderExceptionV1 = envelope(
 );
 export const orderRecoveredV1 = envelope("order.recovered", z.object(statusChange));
 
+export const orderCheckAnnouncedV1 = envelope(
+  "order.check-announced",
+  z.object({
+    ...statusChange,
+    positions: z.array(
+      z.object({ lineId: z.string(), sku: z.string(), quantity: z.number(), reason: z.string() }),
+    ),
+  }),
+);
+export const orderCancelledV1 = envelope(
+  "order.cancelled",
+  z.object({ ...statusChange, reason: z.string() }),
+);
+
 export const orderEventSchemas = [
   orderCreatedV1,
   orderValidatedV1,
@@ -80,6 +96,8 @@ export const orderEventSchemas = [
   orderSubmittedV1,
   orderExceptionV1,
   orderRecoveredV1,
+  orderCheckAnnouncedV1,
+  orderCancelledV1,
 ] as const;
 
 export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);

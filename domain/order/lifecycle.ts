@@ -3,13 +3,46 @@
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
 import type { OrderEvent } from "../events/order-events.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
-import { ORDER_STATUSES, type Order, type OrderStatus } from "./order.ts";
+import {
+  allocationsOf,
+  ORDER_STATUSES,
+  type Order,
+  type OrderStatus,
+  type Position,
+  type PositionAllocation,
+} from "./order.ts";
+
+/** A position's routing: one location (locationId) or its allocations (a split), and what decided it. */
+export interface Assignment {
+  lineId: string;
+  locationId?: string;
+  allocations?: PositionAllocation[];
+  backordered?: boolean;
+  routedBy?: { ruleSetId: string; version: number };
+}
+
+/** The rule set versions that routed the order (recorded on it). */
+export type RoutingRecord = { ruleSets: { ruleSetId: string; version: number }[] };
 
 export type OrderCommand =
   | { action: "validate" }
   | { action: "reject"; reasons: string[] }
-  | { action: "route"; assignments: { lineId: string; locationId: string; backordered?: boolean }[] }
-  | { action: "not-announce"; positions: { lineId: string; reason: string }[] }
+  | { action: "route"; assignments: Assignment[]; routing?: RoutingRecord }
+  | {
+      action: "not-announce";
+      positions: { lineId: string; reason: string }[];
+      /** Positions routing could assign meanwhile (they keep their reservations). */
+      assignments?: Assignment[];
+      routing?: RoutingRecord;
+    }
+  | {
+      action: "check-announce";
+      positions: { lineId: string; reason: string }[];
+      assignments?: Assignment[];
+      routing?: RoutingRecord;
+    }
+  | { action: "assign-manually"; assignments: Assignment[]; taskId: string }
+  | { action: "cancel"; reason: string }
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" };
@@ -27,6 +60,32 @@ interface TransitionRule<A extends OrderAction> {
 
 const ACTIVE: readonly OrderStatus[] = ["INITIAL", "VALIDATED", "ROUTED"];
 
+const hasLocation = (a: Assignment) => Boolean(a.locationId) || (a.allocations?.length ?? 0) > 0;
+
+/** Why assignments do not fit the order (unknown lines, no location, wrong quantities), or undefined. */
+function assignmentProblem(order: Order, assignments: readonly Assignment[]): string | undefined {
+  const unknown = assignments.filter((a) => !order.positions.some((p) => p.lineId === a.lineId));
+  if (unknown.length > 0) return `unknown positions: ${unknown.map((a) => a.lineId).join(", ")}`;
+  const empty = assignments.filter((a) => !hasLocation(a));
+  if (empty.length > 0) return `positions without a location: ${empty.map((a) => a.lineId).join(", ")}`;
+  for (const a of assignments) {
+    if (!a.allocations) continue;
+    const position = order.positions.find((p) => p.lineId === a.lineId);
+    const units = a.allocations.reduce((sum, x) => sum + x.quantity, 0);
+    if (position && units !== position.quantity)
+      return `position ${a.lineId}: allocations add up to ${units}, not ${position.quantity}`;
+  }
+  return undefined;
+}
+
+/** Positions still waiting for a location once these assignments apply. */
+function unassignedAfter(order: Order, assignments: readonly Assignment[]): string[] {
+  const assigned = new Set(assignments.map((a) => a.lineId));
+  return order.positions
+    .filter((p) => !assigned.has(p.lineId) && p.status !== "ASSIGNED")
+    .map((p) => p.lineId);
+}
+
 export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
   validate: { from: ["INITIAL"], to: "VALIDATED" },
   reject: {
@@ -38,28 +97,62 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     from: ["VALIDATED"],
     to: "ROUTED",
     guard: (order, c) => {
-      const assigned = new Set(c.assignments.map((a) => a.lineId));
-      const missing = order.positions.filter((p) => !assigned.has(p.lineId)).map((p) => p.lineId);
-      if (missing.length > 0) return `positions without a location: ${missing.join(", ")}`;
       const unknown = c.assignments.filter((a) => !order.positions.some((p) => p.lineId === a.lineId));
-      return unknown.length > 0 ? `unknown positions: ${unknown.map((a) => a.lineId).join(", ")}` : undefined;
+      if (unknown.length > 0) return `unknown positions: ${unknown.map((a) => a.lineId).join(", ")}`;
+      const missing = unassignedAfter(order, c.assignments.filter(hasLocation));
+      if (missing.length > 0) return `positions without a location: ${missing.join(", ")}`;
+      return assignmentProblem(order, c.assignments);
     },
   },
-  // IOM's NOT_ANNOUNCED: no location can deliver a position and the channel does not backorder. Terminal
-  // for now (a cancel action, when it comes, leaves it); the route step releases the order's reservations.
+  // IOM's NOT_ANNOUNCED: no location can deliver a position and the channel does not backorder. A manual
+  // routing task waits for an operator (assign-manually or cancel); a channel may cancel at once instead.
   "not-announce": {
     from: ["VALIDATED"],
     to: "NOT_ANNOUNCED",
     guard: (order, c) => {
       if (c.positions.length === 0) return "not announcing needs at least one position without a location";
       const unknown = c.positions.filter((p) => !order.positions.some((o) => o.lineId === p.lineId));
-      return unknown.length > 0 ? `unknown positions: ${unknown.map((p) => p.lineId).join(", ")}` : undefined;
+      if (unknown.length > 0) return `unknown positions: ${unknown.map((p) => p.lineId).join(", ")}`;
+      return assignmentProblem(order, c.assignments ?? []);
     },
+  },
+  // IOM's CHECK_ANNOUNCED: locations hold the stock but none within the rules' tolerances (delivery
+  // promise, split); a manual routing task asks an operator to assign or cancel.
+  "check-announce": {
+    from: ["VALIDATED"],
+    to: "CHECK_ANNOUNCED",
+    guard: (order, c) => {
+      if (c.positions.length === 0) return "check-announcing needs at least one position to check";
+      const unknown = c.positions.filter((p) => !order.positions.some((o) => o.lineId === p.lineId));
+      if (unknown.length > 0) return `unknown positions: ${unknown.map((p) => p.lineId).join(", ")}`;
+      return assignmentProblem(order, c.assignments ?? []);
+    },
+  },
+  "assign-manually": {
+    from: ["CHECK_ANNOUNCED", "NOT_ANNOUNCED"],
+    to: "ROUTED",
+    guard: (order, c) => {
+      const problem = assignmentProblem(order, c.assignments);
+      if (problem) return problem;
+      const reassigned = c.assignments.filter(
+        (a) => order.positions.find((p) => p.lineId === a.lineId)?.status === "ASSIGNED",
+      );
+      if (reassigned.length > 0)
+        return `positions already assigned: ${reassigned.map((a) => a.lineId).join(", ")}`;
+      const missing = unassignedAfter(order, c.assignments);
+      return missing.length > 0 ? `positions without a location: ${missing.join(", ")}` : undefined;
+    },
+  },
+  cancel: {
+    from: ["VALIDATED", "CHECK_ANNOUNCED", "NOT_ANNOUNCED"],
+    to: "CANCELLED",
+    guard: (_o, c) => (c.reason.trim() === "" ? "a cancellation needs a reason" : undefined),
   },
   submit: {
     from: ["ROUTED"],
     to: "SUBMITTED",
-    guard: (order) => (order.positions.every((p) => p.locationId) ? undefined : "a position has no location"),
+    guard: (order) =>
+      order.positions.every((p) => allocationsOf(p).length > 0) ? undefined : "a position has no location",
   },
   "raise-exception": { from: ACTIVE, to: "EXCEPTION" },
   recover: {
@@ -131,33 +224,25 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
         event: { ...base, type: "order.rejected", data: { ...statusChange, reasons: command.reasons } },
       };
     case "route": {
-      const byLine = new Map(command.assignments.map((a) => [a.lineId, a]));
-      next.positions = order.positions.map((p) => {
-        const assignment = byLine.get(p.lineId);
-        return {
-          ...p,
-          status: "ASSIGNED",
-          locationId: assignment?.locationId,
-          ...(assignment?.backordered ? { backordered: true } : {}),
-        };
-      });
-      const assignments = next.positions.map((p) => ({
-        lineId: p.lineId,
-        locationId: p.locationId ?? "",
-        quantity: p.quantity,
-        ...(p.backordered ? { backordered: true } : {}),
-      }));
+      next.positions = assign(order.positions, command.assignments);
+      if (command.routing) next.routing = { ruleSets: command.routing.ruleSets, routedAt: at };
       return {
         order: next,
-        event: { ...base, type: "order.routed", data: { ...statusChange, assignments } },
+        event: { ...base, type: "order.routed", data: { ...statusChange, assignments: routedData(next) } },
       };
     }
-    case "not-announce": {
+    case "not-announce":
+    case "check-announce": {
+      const status = command.action === "not-announce" ? "NOT_ANNOUNCED" : "CHECK_ANNOUNCED";
       const reasons = new Map(command.positions.map((p) => [p.lineId, p.reason]));
-      next.positions = order.positions.map((p) => {
+      next.positions = assign(order.positions, command.assignments ?? []).map((p) => {
         const reason = reasons.get(p.lineId);
-        return reason === undefined ? p : { ...p, status: "NOT_ANNOUNCED", notAnnouncedReason: reason };
+        if (reason === undefined) return p;
+        return status === "NOT_ANNOUNCED"
+          ? { ...p, status, notAnnouncedReason: reason }
+          : { ...p, status, checkAnnouncedReason: reason };
       });
+      if (command.routing) next.routing = { ruleSets: command.routing.ruleSets, routedAt: at };
       const positions = order.positions
         .filter((p) => reasons.has(p.lineId))
         .map((p) => ({
@@ -166,14 +251,28 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
           quantity: p.quantity,
           reason: reasons.get(p.lineId) ?? "",
         }));
+      const type = command.action === "not-announce" ? "order.not-announced" : "order.check-announced";
+      return { order: next, event: { ...base, type, data: { ...statusChange, positions } } };
+    }
+    case "assign-manually": {
+      next.positions = assign(order.positions, command.assignments);
+      next.routing = { ruleSets: order.routing?.ruleSets ?? [], routedAt: at, manual: true };
+      const data = { ...statusChange, assignments: routedData(next), manual: true };
+      return { order: next, event: { ...base, type: "order.routed", data } };
+    }
+    case "cancel": {
+      next.positions = order.positions.map((p) => ({ ...p, status: "CANCELLED" }));
+      next.cancellation = { reason: command.reason, at };
       return {
         order: next,
-        event: { ...base, type: "order.not-announced", data: { ...statusChange, positions } },
+        event: { ...base, type: "order.cancelled", data: { ...statusChange, reason: command.reason } },
       };
     }
     case "submit": {
       next.positions = order.positions.map((p) => ({ ...p, status: "SUBMITTED" }));
-      const locationIds = [...new Set(next.positions.map((p) => p.locationId ?? ""))];
+      const locationIds = [
+        ...new Set(next.positions.flatMap((p) => allocationsOf(p).map((a) => a.locationId))),
+      ];
       return {
         order: next,
         event: { ...base, type: "order.submitted", data: { ...statusChange, locationIds } },
@@ -196,6 +295,46 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       return { order: rest, event: { ...base, type: "order.recovered", data: statusChange } };
     }
   }
+}
+
+/** Positions with the assignments applied: one location -> locationId; a split -> allocations only. */
+function assign(positions: readonly Position[], assignments: readonly Assignment[]): Position[] {
+  const byLine = new Map(assignments.map((a) => [a.lineId, a]));
+  return positions.map((p) => {
+    const a = byLine.get(p.lineId);
+    if (!a) return p;
+    const allocations =
+      a.allocations ?? (a.locationId ? [{ locationId: a.locationId, quantity: p.quantity }] : []);
+    const single = new Set(allocations.map((x) => x.locationId)).size === 1;
+    const {
+      locationId: _l,
+      allocations: _a,
+      notAnnouncedReason: _n,
+      checkAnnouncedReason: _c,
+      backordered: _b,
+      ...rest
+    } = p;
+    return {
+      ...rest,
+      status: "ASSIGNED",
+      ...(single ? { locationId: allocations[0]?.locationId } : {}),
+      allocations,
+      ...(a.backordered ? { backordered: true } : {}),
+      ...(a.routedBy ? { routedBy: a.routedBy } : {}),
+    };
+  });
+}
+
+/** order.routed's assignments: one entry per position and location (a split position has several). */
+function routedData(order: Order) {
+  return order.positions.flatMap((p) =>
+    allocationsOf(p).map((a) => ({
+      lineId: p.lineId,
+      locationId: a.locationId,
+      quantity: a.quantity,
+      ...(p.backordered ? { backordered: true } : {}),
+    })),
+  );
 }
 
 /** The order.created event of a freshly captured order (sequence 1). */

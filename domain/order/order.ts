@@ -13,12 +13,31 @@ export const ORDER_STATUSES = [
   "ROUTED",
   "SUBMITTED",
   "EXCEPTION",
+  "CHECK_ANNOUNCED",
+  "CANCELLED",
 ] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
-export const POSITION_STATUSES = ["OPEN", "ASSIGNED", "SUBMITTED", "NOT_ANNOUNCED"] as const;
+export const POSITION_STATUSES = [
+  "OPEN",
+  "ASSIGNED",
+  "SUBMITTED",
+  "NOT_ANNOUNCED",
+  "CHECK_ANNOUNCED",
+  "CANCELLED",
+] as const;
 export const positionStatusSchema = z.enum(POSITION_STATUSES);
+
+/** Units of a position at one location (routing may split a position over several). */
+export const allocationSchema = z.object({
+  locationId: z.string(),
+  quantity: z.number().int().positive(),
+  /** Planned by routing: the location's shipping day and the delivery day it promises. */
+  shipDate: z.string().optional(),
+  deliveryDate: z.string().optional(),
+});
+export type PositionAllocation = z.infer<typeof allocationSchema>;
 
 export const positionSchema = z.object({
   lineId: z.string(),
@@ -30,7 +49,14 @@ export const positionSchema = z.object({
   weight: z.number().nonnegative().optional(),
   hazardous: z.boolean().optional(),
   status: positionStatusSchema,
+  /** The location of a position assigned to one location (absent when it is split: see allocations). */
   locationId: z.string().optional(),
+  /** Where the position's units come from (set by routing; one entry unless it is split). */
+  allocations: z.array(allocationSchema).optional(),
+  /** The rule set version that assigned it (absent: manual assignment or before rule sets). */
+  routedBy: z.object({ ruleSetId: z.string(), version: z.number().int().nonnegative() }).optional(),
+  /** Why routing left it to an operator (the order is CHECK_ANNOUNCED). */
+  checkAnnouncedReason: z.string().optional(),
   /** Assigned without a reservation: no visible location had the stock (the channel backorders). */
   backordered: z.boolean().optional(),
   /** Why routing found no location for it (the order is NOT_ANNOUNCED). */
@@ -80,12 +106,28 @@ export const orderSchema = z.object({
   timeline: z.array(timelineEntrySchema),
   rejection: z.object({ reasons: z.array(z.string()) }).optional(),
   exception: orderExceptionSchema.optional(),
+  /** What routed the order: the rule set versions (DOSE) and whether an operator completed it. */
+  routing: z
+    .object({
+      ruleSets: z.array(z.object({ ruleSetId: z.string(), version: z.number().int().nonnegative() })),
+      routedAt: z.string(),
+      manual: z.boolean().optional(),
+    })
+    .optional(),
+  /** Why the order was cancelled. */
+  cancellation: z.object({ reason: z.string(), at: z.string() }).optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */
   eventSequence: z.number().int().nonnegative(),
 });
 export type Order = z.infer<typeof orderSchema>;
+
+/** A position's allocations, also for positions stored before allocations existed (one location). */
+export function allocationsOf(position: Pick<Position, "allocations" | "locationId" | "quantity">) {
+  if (position.allocations) return position.allocations;
+  return position.locationId ? [{ locationId: position.locationId, quantity: position.quantity }] : [];
+}
 
 /** Money in minor units is overkill for a placeholder total; round to cents to keep sums stable. */
 const roundCents = (n: number): number => Math.round(n * 100) / 100;

@@ -130,7 +130,7 @@ describe("order lifecycle", () => {
     }
   });
 
-  it("reaches every status from INITIAL and has SUBMITTED, REJECTED and NOT_ANNOUNCED as its only terminal statuses", () => {
+  it("reaches every status from INITIAL and has SUBMITTED, REJECTED and CANCELLED as its only terminal statuses", () => {
     const reachable = new Set<string>(["INITIAL"]);
     let grew = true;
     while (grew) {
@@ -148,7 +148,7 @@ describe("order lifecycle", () => {
       }
     }
     expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());
-    expect([...TERMINAL_STATUSES].sort()).toEqual(["NOT_ANNOUNCED", "REJECTED", "SUBMITTED"]);
+    expect([...TERMINAL_STATUSES].sort()).toEqual(["CANCELLED", "REJECTED", "SUBMITTED"]);
     for (const status of TERMINAL_STATUSES) {
       const order = { ...sampleOrder(), status };
       for (const action of Object.keys(ORDER_LIFECYCLE)) {
@@ -157,12 +157,88 @@ describe("order lifecycle", () => {
     }
   });
 
+  it("routes a position over several locations, then leaves CHECK_ANNOUNCED by a manual assignment", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    const checked = apply(validated, {
+      action: "check-announce",
+      positions: [{ lineId: "2", reason: "promise too late" }],
+      assignments: [
+        {
+          lineId: "1",
+          allocations: [
+            { locationId: "a", quantity: 1 },
+            { locationId: "b", quantity: 1 },
+          ],
+        },
+      ],
+      routing: { ruleSets: [{ ruleSetId: "rs", version: 2 }] },
+    });
+    expect(checked.order.status).toBe("CHECK_ANNOUNCED");
+    expect(checked.order.positions.map((p) => p.status)).toEqual(["ASSIGNED", "CHECK_ANNOUNCED"]);
+    expect(checked.order.positions[0]?.locationId).toBeUndefined();
+    expect(checked.event.type).toBe("order.check-announced");
+    expect(
+      refusal(checked.order, {
+        action: "assign-manually",
+        taskId: "t",
+        assignments: [{ lineId: "1", locationId: "c" }],
+      }),
+    ).toBe("positions already assigned: 1");
+    const routed = apply(checked.order, {
+      action: "assign-manually",
+      taskId: "t",
+      assignments: [{ lineId: "2", allocations: [{ locationId: "c", quantity: 1 }] }],
+    });
+    expect(routed.order.status).toBe("ROUTED");
+    expect(routed.order.routing).toMatchObject({ ruleSets: [{ ruleSetId: "rs", version: 2 }], manual: true });
+    expect(routed.event).toMatchObject({
+      type: "order.routed",
+      data: {
+        manual: true,
+        assignments: [
+          { lineId: "1", locationId: "a", quantity: 1 },
+          { lineId: "1", locationId: "b", quantity: 1 },
+          { lineId: "2", locationId: "c", quantity: 1 },
+        ],
+      },
+    });
+    const submitted = apply(routed.order, { action: "submit" });
+    expect(submitted.event).toMatchObject({ data: { locationIds: ["a", "b", "c"] } });
+  });
+
+  it("refuses allocations that do not add up to the position's quantity", () => {
+    const validated = apply(sampleOrder(), { action: "validate" }).order;
+    expect(
+      refusal(validated, {
+        action: "route",
+        assignments: [
+          { lineId: "1", allocations: [{ locationId: "a", quantity: 1 }] },
+          { lineId: "2", locationId: "a" },
+        ],
+      }),
+    ).toBe("position 1: allocations add up to 1, not 2");
+  });
+
   it("never changes status without recording exactly one event with the next sequence (property)", () => {
     const commands: OrderCommand[] = [
       { action: "validate" },
       { action: "reject", reasons: ["r"] },
       route,
       { action: "not-announce", positions: [{ lineId: "1", reason: "no stock" }] },
+      {
+        action: "check-announce",
+        positions: [{ lineId: "2", reason: "too late" }],
+        assignments: [{ lineId: "1", allocations: [{ locationId: "wh-1", quantity: 2 }] }],
+      },
+      {
+        action: "assign-manually",
+        taskId: "t",
+        assignments: [
+          { lineId: "1", locationId: "wh-2" },
+          { lineId: "2", locationId: "wh-2" },
+        ],
+      },
+      { action: "cancel", reason: "customer asked" },
       { action: "submit" },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },
