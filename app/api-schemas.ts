@@ -8,8 +8,15 @@ import {
   locationIdSchema,
   locationSchema,
 } from "../domain/inventory/location.ts";
-import { orderSchema, orderStatusSchema } from "../domain/order/order.ts";
+import { allocationSchema, orderSchema, orderStatusSchema } from "../domain/order/order.ts";
 import { skuSchema } from "../domain/order/order-input.ts";
+import { ROUTING_TASK_STATUSES, routingTaskSchema } from "../domain/routing/routing-task.ts";
+import {
+  ruleSetDefinitionSchema,
+  ruleSetHeadSchema,
+  ruleSetIdSchema,
+  ruleSetVersionSchema,
+} from "../domain/routing/rule-set.ts";
 
 export const errorBodySchema = z
   .object({
@@ -198,3 +205,102 @@ export const availabilityResponseSchema = z
     ),
   })
   .meta({ id: "Availability" });
+
+// ---------------------------------------------------------------------------------------------------
+// Routing: rule sets, manual routing tasks, the routing trace
+
+export const ruleSetParamsSchema = z.object({ ruleSetId: ruleSetIdSchema });
+
+export const ruleSetVersionParamsSchema = z.object({
+  ruleSetId: ruleSetIdSchema,
+  version: z.coerce.number().int().positive().max(1_000_000),
+});
+
+export const ruleSetVersionResponseSchema = ruleSetVersionSchema.meta({ id: "RuleSetVersion" });
+
+export const ruleSetHeadResponseSchema = ruleSetHeadSchema.meta({ id: "RuleSet" });
+
+export const ruleSetResponseSchema = ruleSetHeadSchema
+  .extend({
+    versions: z.array(
+      ruleSetVersionSchema.pick({
+        version: true,
+        status: true,
+        createdAt: true,
+        updatedAt: true,
+        publishedAt: true,
+      }),
+    ),
+  })
+  .meta({ id: "RuleSetWithVersions" });
+
+export const ruleSetListResponseSchema = z
+  .object({ items: z.array(ruleSetHeadSchema) })
+  .meta({ id: "RuleSetList" });
+
+/** An empty object copies the latest version's definition into the new draft. */
+export const ruleSetVersionCreateSchema = z.union([ruleSetDefinitionSchema, z.strictObject({})]);
+
+export const routingTaskParamsSchema = z.object({
+  taskId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "a routing task id is its order's id"),
+});
+
+export const listRoutingTasksQuerySchema = z.object({
+  status: z.enum(ROUTING_TASK_STATUSES).default("OPEN"),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const routingTaskResponseSchema = routingTaskSchema.meta({ id: "RoutingTask" });
+
+export const routingTaskListResponseSchema = z
+  .object({
+    items: z.array(
+      routingTaskSchema.pick({
+        taskId: true,
+        orderId: true,
+        merchantId: true,
+        channelId: true,
+        status: true,
+        createdAt: true,
+        updatedAt: true,
+      }),
+    ),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: "RoutingTaskList" });
+
+export const routingTaskActionResponseSchema = z
+  .object({ task: routingTaskSchema, orderStatus: orderStatusSchema })
+  .meta({ id: "RoutingTaskResult" });
+
+export const orderRoutingResponseSchema = z
+  .object({
+    orderId: z.string(),
+    status: orderStatusSchema,
+    routing: orderSchema.shape.routing,
+    positions: z.array(
+      z.object({
+        lineId: z.string(),
+        sku: z.string(),
+        quantity: z.number(),
+        status: z.string(),
+        allocations: z.array(allocationSchema).optional(),
+        routedBy: z.object({ ruleSetId: z.string(), version: z.number() }).optional(),
+        backordered: z.boolean().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+    trace: z
+      .unknown()
+      .optional()
+      .describe(
+        "The DOSE trace: per rule set the matched positions, the filter that removed each location, the candidates with dates and scores, the optimiser's pruning and the winner (see docs/routing.md)",
+      ),
+    traceCompacted: z
+      .boolean()
+      .optional()
+      .describe("True when the trace was shortened to fit the item limit"),
+    task: routingTaskSchema.optional(),
+  })
+  .meta({ id: "OrderRouting" });

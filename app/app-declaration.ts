@@ -10,6 +10,8 @@ import {
 } from "../domain/inventory/location.ts";
 import { stockUpdateSchema } from "../domain/inventory/stock-updates.ts";
 import { orderInputSchema } from "../domain/order/order-input.ts";
+import { cancelRoutingTaskSchema, completeRoutingTaskSchema } from "../domain/routing/routing-task.ts";
+import { ruleSetCreateSchema, ruleSetDefinitionSchema } from "../domain/routing/rule-set.ts";
 import {
   availabilityQuerySchema,
   availabilityResponseSchema,
@@ -19,6 +21,7 @@ import {
   healthResponseSchema,
   listLocationsQuerySchema,
   listOrdersQuerySchema,
+  listRoutingTasksQuerySchema,
   locationListResponseSchema,
   locationParamsSchema,
   locationResponseSchema,
@@ -26,6 +29,17 @@ import {
   orderIdParamsSchema,
   orderListResponseSchema,
   orderResponseSchema,
+  orderRoutingResponseSchema,
+  routingTaskActionResponseSchema,
+  routingTaskListResponseSchema,
+  routingTaskParamsSchema,
+  routingTaskResponseSchema,
+  ruleSetListResponseSchema,
+  ruleSetParamsSchema,
+  ruleSetResponseSchema,
+  ruleSetVersionCreateSchema,
+  ruleSetVersionParamsSchema,
+  ruleSetVersionResponseSchema,
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
@@ -55,7 +69,19 @@ export type FunctionId =
   | "get-stock"
   | "check-availability"
   | "publish-inventory-events"
-  | "expire-reservations";
+  | "expire-reservations"
+  | "create-rule-set"
+  | "list-rule-sets"
+  | "get-rule-set"
+  | "add-rule-set-version"
+  | "get-rule-set-version"
+  | "update-rule-set-version"
+  | "publish-rule-set-version"
+  | "get-order-routing"
+  | "list-routing-tasks"
+  | "get-routing-task"
+  | "complete-routing-task"
+  | "cancel-routing-task";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -251,6 +277,103 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 10,
     access: { table: "readWrite" },
   },
+  "create-rule-set": {
+    entry: "functions/http/create-rule-set.ts",
+    handler: "handler",
+    description: "POST /routing/rule-sets: a new routing rule set (draft version 1)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "list-rule-sets": {
+    entry: "functions/http/list-rule-sets.ts",
+    handler: "handler",
+    description: "GET /routing/rule-sets",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "get-rule-set": {
+    entry: "functions/http/get-rule-set.ts",
+    handler: "handler",
+    description: "GET /routing/rule-sets/{ruleSetId}: the rule set and its versions",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "add-rule-set-version": {
+    entry: "functions/http/add-rule-set-version.ts",
+    handler: "handler",
+    description: "POST /routing/rule-sets/{ruleSetId}/versions: a new draft version",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "get-rule-set-version": {
+    entry: "functions/http/get-rule-set-version.ts",
+    handler: "handler",
+    description: "GET /routing/rule-sets/{ruleSetId}/versions/{version}",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "update-rule-set-version": {
+    entry: "functions/http/update-rule-set-version.ts",
+    handler: "handler",
+    description: "PUT /routing/rule-sets/{ruleSetId}/versions/{version}: edit a draft",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "publish-rule-set-version": {
+    entry: "functions/http/publish-rule-set-version.ts",
+    handler: "handler",
+    description: "POST /routing/rule-sets/{ruleSetId}/versions/{version}/publish",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "get-order-routing": {
+    entry: "functions/http/get-order-routing.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/routing: the routing decision and its trace",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "list-routing-tasks": {
+    entry: "functions/http/list-routing-tasks.ts",
+    handler: "handler",
+    description: "GET /routing/tasks: manual routing tasks",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "get-routing-task": {
+    entry: "functions/http/get-routing-task.ts",
+    handler: "handler",
+    description: "GET /routing/tasks/{taskId}",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "complete-routing-task": {
+    entry: "functions/http/complete-routing-task.ts",
+    handler: "handler",
+    description: "POST /routing/tasks/{taskId}/complete: assign, reserve, continue the order",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // Resumes the order's workflow at AfterRouting once the task is completed.
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
+  },
+  "cancel-routing-task": {
+    entry: "functions/http/cancel-routing-task.ts",
+    handler: "handler",
+    description: "POST /routing/tasks/{taskId}/cancel: cancel the order, release its stock",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
 };
 
 export type StateMachineId = "home-delivery" | "reservation-hold";
@@ -380,6 +503,8 @@ export const MAX_ORDER_BODY_BYTES = 256 * 1024;
 export const MAX_LOCATION_BODY_BYTES = 64 * 1024;
 /** 1,000 lines of ~150 bytes, with room for whitespace. */
 export const MAX_STOCK_UPDATE_BODY_BYTES = 512 * 1024;
+/** A rule set (conditions up to 5 levels, filters with up to 1,000 location ids) or a task completion. */
+export const MAX_ROUTING_BODY_BYTES = 128 * 1024;
 
 export const routes: RouteDeclaration[] = [
   {
@@ -591,6 +716,198 @@ export const routes: RouteDeclaration[] = [
       200: { description: "Availability per SKU", schema: availabilityResponseSchema },
       400: errors("Bad query: missing channel or skus, a malformed SKU, lat without lon (see field)"),
       404: errors("CHANNEL_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/routing",
+    functionId: "get-order-routing",
+    operationId: "getOrderRouting",
+    auth: "iam",
+    summary:
+      "How the order was routed and why: rule set versions, allocations, the DOSE trace, its manual task",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The routing decision", schema: orderRoutingResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/rule-sets",
+    functionId: "create-rule-set",
+    operationId: "createRuleSet",
+    auth: "iam",
+    summary: "Create a routing rule set; its version 1 is a draft until published",
+    request: { body: ruleSetCreateSchema, maxBodyBytes: MAX_ROUTING_BODY_BYTES },
+    responses: {
+      201: { description: "Created (draft version 1)", schema: ruleSetVersionResponseSchema },
+      400: errors(
+        "Malformed JSON or a field breaks the schema: an unknown fact, an operator its type lacks (see field)",
+      ),
+      409: errors("RULE_SET_EXISTS"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/routing/rule-sets",
+    functionId: "list-rule-sets",
+    operationId: "listRuleSets",
+    auth: "iam",
+    summary: "Every rule set, published ones by rank (the cascade order)",
+    responses: { 200: { description: "The rule sets", schema: ruleSetListResponseSchema } },
+  },
+  {
+    method: "GET",
+    path: "/routing/rule-sets/{ruleSetId}",
+    functionId: "get-rule-set",
+    operationId: "getRuleSet",
+    auth: "iam",
+    summary: "A rule set with its versions",
+    request: { params: ruleSetParamsSchema },
+    responses: {
+      200: { description: "The rule set", schema: ruleSetResponseSchema },
+      400: errors("Not a rule set id"),
+      404: errors("RULE_SET_NOT_FOUND"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/rule-sets/{ruleSetId}/versions",
+    functionId: "add-rule-set-version",
+    operationId: "addRuleSetVersion",
+    auth: "iam",
+    summary:
+      "A new draft version: the body's definition, or {} (or no body) for a copy of the latest version",
+    request: {
+      params: ruleSetParamsSchema,
+      body: ruleSetVersionCreateSchema,
+      maxBodyBytes: MAX_ROUTING_BODY_BYTES,
+    },
+    responses: {
+      201: { description: "The new draft", schema: ruleSetVersionResponseSchema },
+      400: errors("A field breaks the schema (see field)"),
+      404: errors("RULE_SET_NOT_FOUND"),
+      409: errors("RULE_SET_CHANGED: another version was added meanwhile"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/routing/rule-sets/{ruleSetId}/versions/{version}",
+    functionId: "get-rule-set-version",
+    operationId: "getRuleSetVersion",
+    auth: "iam",
+    summary: "One version of a rule set",
+    request: { params: ruleSetVersionParamsSchema },
+    responses: {
+      200: { description: "The version", schema: ruleSetVersionResponseSchema },
+      400: errors("Bad rule set id or version"),
+      404: errors("RULE_SET_NOT_FOUND or RULE_SET_VERSION_NOT_FOUND"),
+    },
+  },
+  {
+    method: "PUT",
+    path: "/routing/rule-sets/{ruleSetId}/versions/{version}",
+    functionId: "update-rule-set-version",
+    operationId: "updateRuleSetVersion",
+    auth: "iam",
+    summary: "Replace a draft's definition; a published version never changes",
+    request: {
+      params: ruleSetVersionParamsSchema,
+      body: ruleSetDefinitionSchema,
+      maxBodyBytes: MAX_ROUTING_BODY_BYTES,
+    },
+    responses: {
+      200: { description: "The draft as stored", schema: ruleSetVersionResponseSchema },
+      400: errors("A field breaks the schema (see field)"),
+      404: errors("RULE_SET_NOT_FOUND or RULE_SET_VERSION_NOT_FOUND"),
+      409: errors("RULE_SET_VERSION_PUBLISHED: published versions are immutable; add a version"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/rule-sets/{ruleSetId}/versions/{version}/publish",
+    functionId: "publish-rule-set-version",
+    operationId: "publishRuleSetVersion",
+    auth: "iam",
+    summary: "Publish a draft: routing uses it from now on, and it never changes again",
+    request: { params: ruleSetVersionParamsSchema },
+    responses: {
+      200: { description: "The published version", schema: ruleSetVersionResponseSchema },
+      404: errors("RULE_SET_NOT_FOUND or RULE_SET_VERSION_NOT_FOUND"),
+      409: errors(
+        "RULE_SET_VERSION_PUBLISHED (already) or RULE_SET_VERSION_OUTDATED (a newer one is published)",
+      ),
+    },
+  },
+  {
+    method: "GET",
+    path: "/routing/tasks",
+    functionId: "list-routing-tasks",
+    operationId: "listRoutingTasks",
+    auth: "iam",
+    summary: "Manual routing tasks (CHECK_ANNOUNCED / NOT_ANNOUNCED orders), oldest first, paged",
+    request: { query: listRoutingTasksQuerySchema },
+    responses: {
+      200: { description: "One page of tasks", schema: routingTaskListResponseSchema },
+      400: errors("Bad status, limit or cursor"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/routing/tasks/{taskId}",
+    functionId: "get-routing-task",
+    operationId: "getRoutingTask",
+    auth: "iam",
+    summary: "A manual routing task: the open positions, why, and the locations holding them",
+    request: { params: routingTaskParamsSchema },
+    responses: {
+      200: { description: "The task", schema: routingTaskResponseSchema },
+      400: errors("Not a task id"),
+      404: errors("ROUTING_TASK_NOT_FOUND"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/tasks/{taskId}/complete",
+    functionId: "complete-routing-task",
+    operationId: "completeRoutingTask",
+    auth: "iam",
+    summary: "Assign every open position (allocations per location), reserve the stock, continue the order",
+    request: {
+      params: routingTaskParamsSchema,
+      body: completeRoutingTaskSchema,
+      maxBodyBytes: MAX_ROUTING_BODY_BYTES,
+    },
+    responses: {
+      200: {
+        description: "Completed; the order is ROUTED and continues",
+        schema: routingTaskActionResponseSchema,
+      },
+      400: errors("A field breaks the schema (see field)"),
+      404: errors("ROUTING_TASK_NOT_FOUND"),
+      409: errors("ROUTING_TASK_CLOSED, or INSUFFICIENT_STOCK at the allocation named by field"),
+      422: errors(
+        "An allocation names an unknown or closed location, a position twice, or the wrong quantity",
+      ),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/tasks/{taskId}/cancel",
+    functionId: "cancel-routing-task",
+    operationId: "cancelRoutingTask",
+    auth: "iam",
+    summary: "Cancel the order of a manual routing task (its reservations are released)",
+    request: { params: routingTaskParamsSchema, body: cancelRoutingTaskSchema, maxBodyBytes: 4096 },
+    responses: {
+      200: { description: "Cancelled", schema: routingTaskActionResponseSchema },
+      400: errors("Missing reason"),
+      404: errors("ROUTING_TASK_NOT_FOUND"),
+      409: errors("ROUTING_TASK_CLOSED: the task was completed"),
     },
   },
   {

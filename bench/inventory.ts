@@ -7,12 +7,13 @@
 //  3. reservations per second on ONE hot SKU at one location, BENCH_CLIENTS concurrent clients, with the
 //     position split over BENCH_SHARDS shards and unsplit (1 shard): each reservation is the
 //     repository's transaction (reservation item + conditional shard update), re-planned after a lost race;
-//  4. the same hot SKU through the whole routing path of one order (reserveOrder: reads + reservation).
+//  4. the same hot SKU through the whole routing path of one order (routeOrder: reads, DOSE, reservation).
 // The JVM is warmed up first (BENCH_WARMUP_SECONDS). Prints a table and a final JSON line.
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
+import { RoutingRepository } from "../adapters/dynamodb/routing-repository.ts";
 import { createTableInput } from "../adapters/dynamodb/table-definition.ts";
 import { channelLocations, levelsOf, skuAvailability } from "../domain/inventory/availability.ts";
 import type { Location } from "../domain/inventory/location.ts";
@@ -24,7 +25,7 @@ import { orderInputSchema } from "../domain/order/order-input.ts";
 import { startDynamoDbLocal } from "../local/dynamodb/dynamodb-local.ts";
 import { sampleBody } from "../test/support/order-fixtures.ts";
 import { checkAvailability } from "../usecases/availability.ts";
-import { reserveOrder } from "../usecases/reservations.ts";
+import { routeOrder } from "../usecases/routing.ts";
 import { applyStockUpdate } from "../usecases/stock-updates.ts";
 import { systemClock } from "../usecases/system-ports.ts";
 import { envNumber, percentile, prng } from "./bench-support.ts";
@@ -100,6 +101,7 @@ async function main() {
   await client.send(new CreateTableCommand(createTableInput(TABLE)));
   const inventory = new InventoryRepository(db, TABLE);
   const orders = new OrderRepository(db, TABLE);
+  const routing = new RoutingRepository(db, TABLE);
   const deps = { repo: orders, inventory, clock: systemClock };
 
   // ---- set-up: 500 locations in one network, a channel that sees them all, 10 SKUs everywhere
@@ -263,8 +265,8 @@ async function main() {
   });
   const routeOne = async () => {
     const order = createOrder(template, channel, `bench-route-${++sequence}`, systemClock.now());
-    const command = await reserveOrder({ inventory, clock: systemClock }, order, channel);
-    return command.action === "route";
+    const routed = await routeOrder({ inventory, routing, clock: systemClock }, order, channel);
+    return routed.commands[0]?.action === "route";
   };
 
   // ---- warm-up: the JVM's first seconds are slow

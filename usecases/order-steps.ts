@@ -2,6 +2,7 @@
 // writes the new state with its events in one conditional transaction. Re-running a step (a Step
 // Functions retry, a redrive, a resumed execution) finds its effect recorded and changes nothing.
 
+import type { RoutingWrite } from "../adapters/dynamodb/routing-repository.ts";
 import type { OrderEvent } from "../domain/events/order-events.ts";
 import { channelInventory } from "../domain/order/channel.ts";
 import {
@@ -13,12 +14,21 @@ import {
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
 import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
-import type { Clock, IdSource, InventoryRepository, OrderRepository, ReservationHoldTimer } from "./ports.ts";
-import { reserveOrder, restoreReservations, settleReservations } from "./reservations.ts";
+import type {
+  Clock,
+  IdSource,
+  InventoryRepository,
+  OrderRepository,
+  ReservationHoldTimer,
+  RoutingRepository,
+} from "./ports.ts";
+import { restoreReservations, settleReservations } from "./reservations.ts";
+import { routeOrder } from "./routing.ts";
 
 export interface StepDeps {
   repo: OrderRepository;
   inventory: InventoryRepository;
+  routing: RoutingRepository;
   clock: Clock;
   ids: IdSource;
 }
@@ -35,7 +45,7 @@ export type OrderStep = "validate" | "route" | "submit";
 /** The actions whose presence as the last timeline entry means the step already ran. */
 const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
   validate: ["validate", "reject"],
-  route: ["route", "not-announce"],
+  route: ["route", "not-announce", "check-announce", "cancel"],
   submit: ["submit"],
 };
 
@@ -46,29 +56,35 @@ async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order>
   return order;
 }
 
-/** Decides the step's command from the order and its configuration. */
-async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<OrderCommand> {
+interface Decision {
+  commands: OrderCommand[];
+  /** What routing stores with the status change (trace, task, capacity use), in the same transaction. */
+  routing?: RoutingWrite;
+}
+
+/** Decides the step's commands from the order and its configuration. */
+async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Decision> {
   switch (step) {
     case "validate": {
       const channel = await deps.repo.getChannel(order.channelId);
       const reasons = channel
         ? rejectionReasons(order, channel, deps.clock.now())
         : [`channel ${order.channelId} was removed`];
-      return reasons.length > 0 ? { action: "reject", reasons } : { action: "validate" };
+      return { commands: [reasons.length > 0 ? { action: "reject", reasons } : { action: "validate" }] };
     }
     case "route": {
-      // Placeholder routing with stock (DOSE replaces it): each position to a visible location that has
-      // the stock, reserved atomically; otherwise the channel's rule (backorder or not announced).
+      // DOSE: rule sets, filters, the optimiser; every assignment reserved (usecases/routing.ts).
       const channel = await deps.repo.getChannel(order.channelId);
       if (!channel) {
         throw ValidationError.single("channelId", "NO_LOCATION", `channel ${order.channelId} was removed`);
       }
-      return reserveOrder(deps, order, channel);
+      const routed = await routeOrder(deps, order, channel);
+      return { commands: routed.commands, routing: routed.write };
     }
     case "submit":
       // An order that was stuck may have lost its reservations to the hold timer: take them again first.
       if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);
-      return { action: "submit" };
+      return { commands: [{ action: "submit" }] };
   }
 }
 
@@ -76,7 +92,7 @@ export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: str
   const stored = await loadOrder(deps.repo, orderId);
   if (STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
     // A repeat of routing also finishes what a crash after its write may have left: reservations of a
-    // NOT_ANNOUNCED order, or of a duplicate attempt that lost the race, go back.
+    // cancelled order, or of a duplicate attempt that lost the race, go back.
     if (step === "route") await settleReservations(deps, stored);
     return { orderId, status: stored.status, changed: false };
   }
@@ -89,11 +105,13 @@ export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: str
   };
   // A redriven step first lifts the exception its failure raised, in the same write as its own effect.
   if (order.status === "EXCEPTION") apply({ action: "recover" });
-  apply(await decide(deps, step, order));
-  // A NOT_ANNOUNCED order gives its stock back before it shows the status (a crash in between repeats
-  // the routing, which reserves and releases again: nothing is held twice).
-  if (order.status === "NOT_ANNOUNCED") await settleReservations(deps, order);
-  await deps.repo.saveTransition(stored.version, order, events);
+  const decision = await decide(deps, step, order);
+  for (const command of decision.commands) apply(command);
+  if (decision.routing) await deps.routing.saveRouting(stored.version, order, events, decision.routing);
+  else await deps.repo.saveTransition(stored.version, order, events);
+  // A cancelled order gives its stock back once the cancellation is stored (a crash in between: the
+  // repeated step finds "cancel" recorded and settles).
+  if (order.status === "CANCELLED") await settleReservations(deps, order);
   return { orderId, status: order.status, changed: true };
 }
 

@@ -4,6 +4,7 @@ import type { OrderType } from "../domain/order/order-input.ts";
 
 export type { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
 export type { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
+export type { RoutingRepository } from "../adapters/dynamodb/routing-repository.ts";
 
 export interface WorkflowStarter {
   /** Starts the order type's workflow for an order; starting it twice is a no-op. */
@@ -23,4 +24,10 @@ export interface Clock {
 export interface IdSource {
   orderId(): string;
   eventId(): string;
+}
+
+/** Continues an order whose workflow ended at a waiting status (an operator or a third party answered). */
+export interface OrderWorkflow {
+  /** Starts the order's state machine at `resumeAt` (a state name such as "AfterRouting"). */
+  resumeOrder(orderId: string, resumeAt: string): Promise<void>;
 }

@@ -2,17 +2,12 @@
 // the stock, see adapters/dynamodb/inventory-repository.ts), released when the order is not announced,
 // cancelled, declined or stuck past its hold time, consumed when the location ships.
 //
-// Routing is a placeholder for DOSE: per position, the channel's default location if it has the stock,
-// else the visible location with stock of best priority; with no stock anywhere the channel's rule
-// decides (BACKORDER at the default location, or NOT_ANNOUNCED). No aggregate reservation is taken at
-// capture: docs/inventory.md says why.
+// Routing itself (DOSE, usecases/routing.ts) decides and reserves; this module settles reservations
+// afterwards. No aggregate reservation is taken at capture: docs/inventory.md says why.
 
-import { routingCandidates, whenOutOfStock } from "../domain/inventory/availability.ts";
 import { isActive, type ReleaseReason, type Reservation } from "../domain/inventory/reservation.ts";
 import { planReservation, positionKey, type StockPosition } from "../domain/inventory/stock.ts";
-import type { Channel } from "../domain/order/channel.ts";
-import type { OrderCommand } from "../domain/order/lifecycle.ts";
-import type { Order } from "../domain/order/order.ts";
+import { allocationsOf, type Order } from "../domain/order/order.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
 import type { Clock, InventoryRepository, OrderRepository } from "./ports.ts";
 
@@ -26,121 +21,77 @@ export interface ReservationDeps {
 /** Re-reads of a position whose shards were taken by a concurrent reservation before giving up on it. */
 const ATTEMPTS_PER_LOCATION = 6;
 
-/**
- * Reserves each position of a validated order and returns the routing decision: `route` (every position
- * has a location, reserved or backordered) or `not-announce`. Positions reserved by an earlier attempt of
- * the same step keep their reservation.
- */
-export async function reserveOrder(
-  deps: ReservationDeps,
-  order: Order,
-  channel: Channel,
-): Promise<OrderCommand> {
-  const at = deps.clock.now();
-  const [existing, locations] = await Promise.all([
-    deps.inventory.listReservations(order.orderId),
-    deps.inventory.listLocations(),
-  ]);
-  const held = new Map(existing.filter(isActive).map((r) => [r.lineId, r]));
-  const stock = new Map<string, Promise<StockPosition[]>>();
-  const positionsOf = (sku: string) => {
-    let read = stock.get(sku);
-    if (!read) {
-      read = deps.inventory.queryPositions(sku, true);
-      stock.set(sku, read);
-    }
-    return read;
+/** A reservation of `quantity` units at a read stock position (undefined when it no longer has them). */
+export function toReservation(
+  deps: { clock: Clock },
+  order: Pick<Order, "orderId">,
+  lineId: string,
+  position: StockPosition,
+  quantity: number,
+  random: () => number = Math.random,
+): Reservation | undefined {
+  const parts = planReservation(position, quantity, Math.floor(random() * position.shards.length));
+  if (!parts) return undefined;
+  const now = deps.clock.now();
+  return {
+    orderId: order.orderId,
+    lineId,
+    sku: position.sku,
+    locationId: position.locationId,
+    quantity,
+    parts,
+    status: "ACTIVE",
+    createdAt: now,
+    updatedAt: now,
   };
-
-  const assignments: { lineId: string; locationId: string; backordered?: boolean }[] = [];
-  const notAnnounced: { lineId: string; reason: string }[] = [];
-  for (const position of order.positions) {
-    const previous = held.get(position.lineId);
-    if (previous) {
-      assignments.push({ lineId: position.lineId, locationId: previous.locationId });
-      continue;
-    }
-    const stockOfSku = await positionsOf(position.sku);
-    const candidates = routingCandidates(channel, locations, stockOfSku, position.quantity, "SHIP", at);
-    // Once the order cannot be announced, later positions are only checked, not reserved.
-    const reservedAt =
-      notAnnounced.length > 0
-        ? undefined
-        : await reserveAtFirst(deps, order, position, candidates, stockOfSku);
-    if (reservedAt) {
-      assignments.push({ lineId: position.lineId, locationId: reservedAt });
-      continue;
-    }
-    if (notAnnounced.length > 0 && candidates.length > 0) continue;
-    const decision = whenOutOfStock(channel, locations, position.sku, position.quantity, at);
-    if (decision.kind === "BACKORDER") {
-      assignments.push({ lineId: position.lineId, locationId: decision.locationId, backordered: true });
-    } else if (decision.kind === "NOT_ANNOUNCED") {
-      notAnnounced.push({ lineId: position.lineId, reason: decision.reason });
-    } else {
-      throw ValidationError.single("defaultLocationId", "NO_LOCATION", decision.reason);
-    }
-  }
-  return notAnnounced.length > 0
-    ? { action: "not-announce", positions: notAnnounced }
-    : { action: "route", assignments };
 }
 
-/** Tries the candidates in order; returns where the units were reserved, or undefined. */
-async function reserveAtFirst(
+/** Reserves `quantity` of a line at one location, re-reading after lost races; false when it lacks them. */
+export async function reserveAt(
   deps: ReservationDeps,
-  order: Order,
-  { lineId, sku, quantity }: Order["positions"][number],
-  candidates: readonly string[],
-  read: readonly StockPosition[],
-): Promise<string | undefined> {
-  const random = deps.random ?? Math.random;
-  for (const locationId of candidates) {
-    let position = read.find((p) => p.locationId === locationId);
-    for (let attempt = 0; attempt < ATTEMPTS_PER_LOCATION; attempt++) {
-      if (attempt > 0 || !position) {
-        const key = positionKey(sku, locationId);
-        position = (await deps.inventory.getPositions([{ sku, locationId }], true)).get(key);
-      }
-      const parts = position
-        ? planReservation(position, quantity, Math.floor(random() * position.shards.length))
-        : undefined;
-      if (!parts) break;
-      const now = deps.clock.now();
-      const reservation: Reservation = {
-        orderId: order.orderId,
-        lineId,
-        sku,
-        locationId,
-        quantity,
-        parts,
-        status: "ACTIVE",
-        createdAt: now,
-        updatedAt: now,
-      };
-      const outcome = await deps.inventory.reserve(reservation);
-      if (outcome.outcome === "reserved") return locationId;
-      if (outcome.outcome === "exists") return outcome.reservation.locationId;
-      // "insufficient": a concurrent reservation took a shard first; read again and re-plan.
-    }
+  order: Pick<Order, "orderId">,
+  lineId: string,
+  sku: string,
+  locationId: string,
+  quantity: number,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < ATTEMPTS_PER_LOCATION; attempt++) {
+    const position = (await deps.inventory.getPositions([{ sku, locationId }], true)).get(
+      positionKey(sku, locationId),
+    );
+    const reservation = position
+      ? toReservation(deps, order, lineId, position, quantity, deps.random ?? Math.random)
+      : undefined;
+    if (!reservation) return false;
+    const outcome = await deps.inventory.reserve(reservation);
+    if (outcome.outcome === "reserved") return true;
+    if (outcome.outcome === "exists") return outcome.reservation.quantity === quantity;
+    // "insufficient": a concurrent reservation took a shard first; read again and re-plan.
   }
-  return undefined;
+  return false;
 }
 
 /**
- * Brings an order's reservations in line with its routing: everything goes back when it was not
- * announced; reservations at locations a position was not assigned to (left by a duplicate or crashed
- * attempt of the routing step) are released as SUPERSEDED. Idempotent.
+ * Brings an order's reservations in line with its routing: everything goes back when it was cancelled;
+ * reservations no assigned position holds (left by a duplicate or crashed attempt of the routing step)
+ * are released as SUPERSEDED. Idempotent.
  */
 export async function settleReservations(deps: ReservationDeps, order: Order): Promise<number> {
   const active = (await deps.inventory.listReservations(order.orderId)).filter(isActive);
+  const cancelled = order.status === "CANCELLED";
   const keep = (r: Reservation) =>
-    order.status !== "NOT_ANNOUNCED" &&
-    order.positions.some((p) => p.lineId === r.lineId && p.locationId === r.locationId && !p.backordered);
+    !cancelled &&
+    order.positions.some(
+      (p) =>
+        p.lineId === r.lineId &&
+        !p.backordered &&
+        (p.status === "ASSIGNED" || p.status === "SUBMITTED") &&
+        allocationsOf(p).some((a) => a.locationId === r.locationId),
+    );
   let released = 0;
   for (const r of active) {
     if (keep(r)) continue;
-    const reason: ReleaseReason = order.status === "NOT_ANNOUNCED" ? "NOT_ANNOUNCED" : "SUPERSEDED";
+    const reason: ReleaseReason = cancelled ? "CANCELLED" : "SUPERSEDED";
     if (await deps.inventory.release(r, reason, deps.clock.now())) released += 1;
   }
   return released;
@@ -203,18 +154,19 @@ export async function restoreReservations(deps: ReservationDeps, order: Order): 
   );
   let restored = 0;
   for (const [index, position] of order.positions.entries()) {
-    if (!position.locationId || position.backordered) continue;
-    const held = current.get(`${position.lineId}\u0000${position.locationId}`);
-    if (held && held.status !== "RELEASED") continue;
-    const again = await reserveAtFirst(deps, order, position, [position.locationId], []);
-    if (!again) {
-      throw ValidationError.single(
-        `positions.${index}`,
-        "RESERVATION_LOST",
-        `${position.quantity} x ${position.sku} at ${position.locationId} were released while order ${order.orderId} was stuck and are no longer available; route it again`,
-      );
+    if (position.backordered) continue;
+    for (const a of allocationsOf(position)) {
+      const held = current.get(`${position.lineId}\u0000${a.locationId}`);
+      if (held && held.status !== "RELEASED") continue;
+      if (!(await reserveAt(deps, order, position.lineId, position.sku, a.locationId, a.quantity))) {
+        throw ValidationError.single(
+          `positions.${index}`,
+          "RESERVATION_LOST",
+          `${a.quantity} x ${position.sku} at ${a.locationId} were released while order ${order.orderId} was stuck and are no longer available; route it again`,
+        );
+      }
+      restored += 1;
     }
-    restored += 1;
   }
   return restored;
 }

@@ -55,6 +55,11 @@ export const ENTITY = {
   availability: "Availability",
   stockUpdate: "StockUpdate",
   reservation: "Reservation",
+  ruleSet: "RuleSet",
+  ruleSetVersion: "RuleSetVersion",
+  capacityUse: "CapacityUse",
+  routingTrace: "RoutingTrace",
+  routingTask: "RoutingTask",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -109,6 +114,22 @@ export const keys = {
     sk: `RES#${lineId}#${locationId}`,
   }),
   reservationPrefix: "RES#",
+  /** Every rule set's head (latest and published version, a copy of the published definition): one
+   * partition, so routing reads all rule sets in one Query. */
+  ruleSet: (ruleSetId: string) => ({ pk: "RULESETS", sk: `RULESET#${ruleSetId}` }),
+  ruleSetPrefix: "RULESET#",
+  /** One version of a rule set (drafts editable, published immutable). */
+  ruleSetVersion: (ruleSetId: string, version: number) => ({
+    pk: `RULESET#${ruleSetId}`,
+    sk: `V#${pad(version)}`,
+  }),
+  ruleSetVersionPrefix: "V#",
+  /** Orders and units a location was assigned for one shipping day; one partition per day. */
+  capacityUse: (date: string, locationId: string) => ({ pk: `CAPACITY#${date}`, sk: `LOC#${locationId}` }),
+  /** The order's last routing decision explained (DOSE trace), beside the order. */
+  routingTrace: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "ROUTING" }),
+  /** The order's manual routing task; listed through byStatus under `ROUTINGTASK#<status>`. */
+  routingTask: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "TASK#ROUTING" }),
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,

@@ -25,4 +25,27 @@ export class StepFunctionsWorkflowStarter {
       throw error;
     }
   }
+
+  /**
+   * Continues a waiting order (the OrderWorkflow port): a new execution of its order type's state machine
+   * that starts at `resumeAt`, named `<orderId>-<resumeAt>` so a repeated resume starts nothing twice.
+   */
+  async resumeOrder(
+    orderId: string,
+    resumeAt: string,
+    orderType: OrderType = "HOME_DELIVERY",
+  ): Promise<void> {
+    const stateMachineArn = this.stateMachineArns[orderType];
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: `${orderId}-${resumeAt}`,
+          input: JSON.stringify({ orderId, resumeAt }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
 }

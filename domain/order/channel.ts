@@ -18,6 +18,11 @@ export const channelInventorySchema = z.strictObject({
    * reservation (the position is marked backordered); NOT_ANNOUNCED stops the order in NOT_ANNOUNCED.
    */
   whenOutOfStock: z.enum(OUT_OF_STOCK_RULES).default("BACKORDER"),
+  /**
+   * A NOT_ANNOUNCED order (no location holds a position) is cancelled at once instead of waiting for an
+   * operator's manual routing task. Absent: false.
+   */
+  cancelWhenNotAnnounced: z.boolean().optional(),
   /** How long an order stuck awaiting a decision (EXCEPTION) keeps its reservations. */
   reservationHoldMinutes: z
     .number()

@@ -8,7 +8,8 @@
 // the optimiser (optimizer.ts) pick the locations under stock, capacity and max split. Positions it
 // assigns are done; the others move on to the next rule set. A position no rule set assigns is
 // CHECK_ANNOUNCED when some matching rule set saw a location holding its SKU (an operator can decide),
-// else NOT_ANNOUNCED (or backordered, by the channel's out-of-stock rule). The trace keeps, per rule set,
+// else NOT_ANNOUNCED (or backordered, by the channel's out-of-stock rule). Positions no published rule
+// set matches (or all of them, when none is published) go to the built-in default rule set. The trace keeps, per rule set,
 // which positions matched (and why the others did not), which filter removed each location, the
 // candidates with their dates and scores, what the optimiser pruned and the winner.
 
@@ -142,8 +143,9 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     input.lineIds ?? order.positions.filter((p) => p.status === "OPEN").map((p) => p.lineId),
   );
   let open: Position[] = order.positions.filter((p) => wanted.has(p.lineId));
-  const cascade = sortCascade(input.ruleSets);
-  const ruleSets = cascade.length > 0 ? cascade : [BUILT_IN_RULE_SET];
+  // The built-in default routes only what no published rule set's conditions matched.
+  const ruleSets = [...sortCascade(input.ruleSets), BUILT_IN_RULE_SET];
+  const matchedAny = new Set<string>();
   const destination = order.shippingAddress.coordinates;
   const byId = new Map(input.locations.map((l) => [l.locationId, l]));
 
@@ -185,10 +187,18 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     };
     traces.push(trace);
     const group: Position[] = [];
+    const builtIn = ruleSet === BUILT_IN_RULE_SET;
     for (const p of open) {
+      if (builtIn && matchedAny.has(p.lineId)) continue;
       const match = evaluateCondition(def.conditions, routingFacts(order, p));
-      if (match.result) group.push(p);
-      else trace.notMatched.push({ lineId: p.lineId, why: match.explanation });
+      if (match.result) {
+        group.push(p);
+        matchedAny.add(p.lineId);
+      } else trace.notMatched.push({ lineId: p.lineId, why: match.explanation });
+    }
+    if (builtIn && group.length === 0) {
+      traces.pop();
+      break;
     }
     trace.matched = group.map((p) => p.lineId);
     if (group.length === 0) {

@@ -154,12 +154,16 @@ export function cascadeOrder(heads: readonly RuleSetHead[]): PublishedRuleSet[] 
 }
 
 /**
- * The rule set routing falls back on when none is published (or none matches a position): every
- * location the channel sees that ships, fewest parcels, then shipping cost, then priority; split into
- * at most 3 parcels, positions whole, no delivery deadline. What the OMS did before rule sets existed.
+ * The rule set routing falls back on when none is published: every location the channel sees that
+ * ships, fewest parcels first, then location priority (what the OMS did before rule sets existed); split
+ * into at most 3 parcels, positions whole, no delivery deadline.
  */
 export const BUILT_IN_RULE_SET: PublishedRuleSet = {
   ruleSetId: "built-in-default",
   version: 0,
-  definition: ruleSetDefinitionSchema.parse({ name: "Built-in default", rank: 100_000 }),
+  definition: ruleSetDefinitionSchema.parse({
+    name: "Built-in default",
+    rank: 100_000,
+    criteria: { parcel: 1000, distance: 0, shippingCost: 0, priority: 1 },
+  }),
 };

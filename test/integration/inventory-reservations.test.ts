@@ -9,11 +9,8 @@ import type { InventoryRepository } from "../../adapters/dynamodb/inventory-repo
 import { createOrder, type Order } from "../../domain/order/order.ts";
 import { orderInputSchema } from "../../domain/order/order-input.ts";
 import type { Runtime } from "../../local/runtime.ts";
-import {
-  consumeOrderReservations,
-  releaseOrderReservations,
-  reserveOrder,
-} from "../../usecases/reservations.ts";
+import { consumeOrderReservations, releaseOrderReservations } from "../../usecases/reservations.ts";
+import { routeOrder } from "../../usecases/routing.ts";
 import { systemClock } from "../../usecases/system-ports.ts";
 import {
   count,
@@ -221,15 +218,17 @@ describe("routing and reservations", () => {
     const sku = uid("SKU");
     const { loc, channel, order } = await setUp({ [sku]: 5 });
     const o = order([{ sku, quantity: 2 }]);
-    const deps = { inventory, clock: systemClock };
-    const first = await reserveOrder(deps, o, channel);
-    const again = await reserveOrder(deps, o, channel);
-    expect(again).toEqual(first);
-    expect(first).toEqual({ action: "route", assignments: [{ lineId: "1", locationId: loc }] });
+    const deps = { inventory, routing: repositories(runtime).routing, clock: systemClock };
+    const first = await routeOrder(deps, o, channel);
+    const again = await routeOrder(deps, o, channel);
+    expect(again.commands).toEqual(first.commands);
+    expect(first.commands).toMatchObject([
+      { action: "route", assignments: [{ lineId: "1", allocations: [{ locationId: loc, quantity: 2 }] }] },
+    ]);
     expect(await stockAt(api, sku, loc)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
   });
 
-  it("a NOT_ANNOUNCED order gives back what its other positions held", async () => {
+  it("a NOT_ANNOUNCED order keeps what its other positions hold while its routing task waits", async () => {
     const [inStock, missing] = [uid("SKU"), uid("SKU")];
     const { loc, channel } = await setUp({ [inStock]: 5, [missing]: 0 }, "NOT_ANNOUNCED");
     const res = await api.post(
@@ -240,8 +239,13 @@ describe("routing and reservations", () => {
       ]),
     );
     const order = await api.waitForStatus(String(res.body.orderId), "NOT_ANNOUNCED");
-    expect((order.positions as { status: string }[]).map((p) => p.status)).toEqual(["OPEN", "NOT_ANNOUNCED"]);
-    expect(await stockAt(api, inStock, loc)).toMatchObject({ reserved: 0, available: 5 });
+    expect((order.positions as { status: string }[]).map((p) => p.status)).toEqual([
+      "ASSIGNED",
+      "NOT_ANNOUNCED",
+    ]);
+    expect(await stockAt(api, inStock, loc)).toMatchObject({ reserved: 2, available: 3 });
+    const task = await api.get(`/routing/tasks/${String(res.body.orderId)}`);
+    expect(task.body).toMatchObject({ kind: "NOT_ANNOUNCED", status: "OPEN", positions: [{ lineId: "2" }] });
     const events = await repositories(runtime).orders.listOrderEvents(String(res.body.orderId));
     expect(events.map((e) => e.type)).toEqual(["order.created", "order.validated", "order.not-announced"]);
   });

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
+import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
 import type { Channel } from "../../domain/order/channel.ts";
 import type { Runtime } from "../../local/runtime.ts";
 import type { httpClient } from "./test-runtime.ts";
@@ -28,6 +29,7 @@ export function repositories(runtime: Runtime) {
   return {
     orders: new OrderRepository(db, runtime.tableName),
     inventory: new InventoryRepository(db, runtime.tableName),
+    routing: new RoutingRepository(db, runtime.tableName),
   };
 }
 

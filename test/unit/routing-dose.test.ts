@@ -146,6 +146,26 @@ describe("the cascade", () => {
     expect(where).toEqual(["wh", "store"]);
   });
 
+  it("routes what no published rule set matches by the built-in default (fewest parcels, then priority)", () => {
+    const decision = routeWithRules(
+      input({
+        locations,
+        stock: {
+          A: [
+            { locationId: "wh", available: 1 },
+            { locationId: "store", available: 1 },
+          ],
+        },
+        ruleSets: [
+          ruleSet("gold", { rank: 1, conditions: { fact: "order.customerTier", op: "eq", value: "gold" } }),
+        ],
+      }),
+    );
+    expect(decision.positions[0]).toMatchObject({ outcome: "ASSIGNED", ruleSetId: "built-in-default" });
+    expect(decision.positions[0]).toMatchObject({ allocations: [{ locationId: "wh" }] });
+    expect(decision.trace.ruleSets.map((r) => r.ruleSetId)).toEqual(["gold", "built-in-default"]);
+  });
+
   it("CHECK_ANNOUNCED when the stock is too far for the promise; the next rule set with a longer promise assigns", () => {
     const far = [loc("far", { coordinates: { lat: 38.7, lon: -9.1 } })]; // Lisbon
     const farStock = { A: [{ locationId: "far", available: 3 }] };
