@@ -304,3 +304,69 @@ export const orderRoutingResponseSchema = z
     task: routingTaskSchema.optional(),
   })
   .meta({ id: "OrderRouting" });
+
+const simulatedRoutingSchema = z.object({
+  outcome: z.enum(["ROUTED", "CHECK_ANNOUNCED", "NOT_ANNOUNCED"]),
+  positions: z.array(
+    z.object({
+      lineId: z.string(),
+      outcome: z.enum(["ASSIGNED", "BACKORDERED", "CHECK_ANNOUNCED", "NOT_ANNOUNCED"]),
+      allocations: z.array(z.object({ locationId: z.string(), quantity: z.number() })).optional(),
+      ruleSet: z
+        .string()
+        .optional()
+        .describe("The rule set version that assigned it, as id@version (0: unsaved)"),
+      reason: z.string().optional(),
+    }),
+  ),
+  locations: z.array(z.string()),
+  parcels: z.number(),
+  shippingCost: z.number().describe("Sum of perParcel + perKm x km + perUnit x units over the parcels"),
+  meanDistanceKm: z.number().optional(),
+});
+
+const simulationAggregatesSchema = z.object({
+  orders: z.number(),
+  routed: z.number(),
+  checkAnnounced: z.number(),
+  notAnnounced: z.number(),
+  positions: z.object({
+    assigned: z.number(),
+    backordered: z.number(),
+    checkAnnounced: z.number(),
+    notAnnounced: z.number(),
+  }),
+  splitOrders: z.number().describe("Routed orders shipped in more than one parcel"),
+  splitRatePct: z.number(),
+  parcels: z.number(),
+  parcelsPerRoutedOrder: z.number(),
+  shippingCost: z.number(),
+  meanDistanceKm: z.number().nullable().describe("Mean over all parcels with known coordinates"),
+  byRuleSet: z.record(z.string(), z.number()).describe("Positions assigned per id@version"),
+});
+
+const cascadeViewSchema = z.array(z.object({ ruleSetId: z.string(), version: z.number(), rank: z.number() }));
+
+export const simulationReportSchema = z
+  .object({
+    at: z.string(),
+    cascade: z.object({ before: cascadeViewSchema, after: cascadeViewSchema }),
+    ordersSimulated: z.number(),
+    ordersChanged: z.number(),
+    before: simulationAggregatesSchema.describe("The published cascade"),
+    after: simulationAggregatesSchema.describe("The draft cascade"),
+    delta: z.record(z.string(), z.number()).describe("after - before"),
+    skipped: z.array(z.object({ orderId: z.string(), reason: z.string() })),
+    orders: z.array(
+      z.object({
+        orderId: z.string(),
+        channelId: z.string(),
+        status: orderStatusSchema,
+        total: z.number(),
+        changed: z.boolean(),
+        before: simulatedRoutingSchema,
+        after: simulatedRoutingSchema,
+      }),
+    ),
+  })
+  .meta({ id: "RoutingSimulationReport" });

@@ -12,6 +12,7 @@ import { stockUpdateSchema } from "../domain/inventory/stock-updates.ts";
 import { orderInputSchema } from "../domain/order/order-input.ts";
 import { cancelRoutingTaskSchema, completeRoutingTaskSchema } from "../domain/routing/routing-task.ts";
 import { ruleSetCreateSchema, ruleSetDefinitionSchema } from "../domain/routing/rule-set.ts";
+import { simulationRequestSchema } from "../domain/routing/simulation.ts";
 import {
   availabilityQuerySchema,
   availabilityResponseSchema,
@@ -40,6 +41,7 @@ import {
   ruleSetVersionCreateSchema,
   ruleSetVersionParamsSchema,
   ruleSetVersionResponseSchema,
+  simulationReportSchema,
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
@@ -81,7 +83,8 @@ export type FunctionId =
   | "list-routing-tasks"
   | "get-routing-task"
   | "complete-routing-task"
-  | "cancel-routing-task";
+  | "cancel-routing-task"
+  | "run-routing-simulation";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -373,6 +376,15 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     memoryMb: 256,
     timeoutSeconds: 10,
     access: { table: "readWrite" },
+  },
+  "run-routing-simulation": {
+    entry: "functions/http/run-routing-simulation.ts",
+    handler: "handler",
+    description: "POST /routing/simulations: preview a draft cascade over stored orders (read-only)",
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    // Read-only on purpose: a simulation must not reserve, route or count capacity.
+    access: { table: "read" },
   },
 };
 
@@ -908,6 +920,26 @@ export const routes: RouteDeclaration[] = [
       400: errors("Missing reason"),
       404: errors("ROUTING_TASK_NOT_FOUND"),
       409: errors("ROUTING_TASK_CLOSED: the task was completed"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/simulations",
+    functionId: "run-routing-simulation",
+    operationId: "runRoutingSimulation",
+    auth: "iam",
+    summary:
+      "Preview a rule change: the published cascade and a draft (stored versions, unsaved definitions, removals) over up to 500 stored orders, with current stock, read-only",
+    request: { body: simulationRequestSchema, maxBodyBytes: MAX_ROUTING_BODY_BYTES },
+    responses: {
+      200: {
+        description: "Both cascades' outcomes per changed order and in aggregate",
+        schema: simulationReportSchema,
+      },
+      400: errors("Malformed JSON or a field breaks the schema: no selection, limit over 500 (see field)"),
+      404: errors("RULE_SET_VERSION_NOT_FOUND (draft.N.version) or ORDER_NOT_FOUND (orders.orderIds)"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
     },
   },
   {

@@ -286,6 +286,65 @@ export class OrderRepository {
     }));
     return page.LastEvaluatedKey ? { items, nextCursor: encodeCursor(page.LastEvaluatedKey) } : { items };
   }
+
+  /**
+   * Up to `limit` order ids of a channel (byChannel, received in [from, to), newest first) or in a status
+   * (byStatus, filtered on createdAt); with both, the channel's index filtered on status. Read-only: the
+   * routing simulation selects its orders with it.
+   */
+  async selectOrderIds(filter: {
+    channelId?: string | undefined;
+    status?: OrderStatus | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    limit: number;
+  }): Promise<string[]> {
+    const useChannel = filter.channelId !== undefined;
+    const index = useChannel ? tableDesign.indexes.byChannel : tableDesign.indexes.byStatus;
+    const values: Record<string, unknown> = {
+      ":pk": useChannel ? keys.byChannel(filter.channelId ?? "", "", "").gsi1pk : `STATUS#${filter.status}`,
+    };
+    const names: Record<string, string> = {};
+    const filters: string[] = [];
+    let keyCondition = `${index.partitionKey} = :pk`;
+    // The channel index sorts by `<createdAt>#<orderId>`: the window is a key condition there.
+    if (useChannel && (filter.from || filter.to)) {
+      keyCondition += ` AND ${index.sortKey} BETWEEN :lo AND :hi`;
+      values[":lo"] = filter.from ?? "";
+      values[":hi"] = filter.to ?? "\uffff";
+    } else if (filter.from || filter.to) {
+      names["#createdAt"] = "createdAt";
+      filters.push("#createdAt BETWEEN :lo AND :hi");
+      values[":lo"] = filter.from ?? "";
+      values[":hi"] = filter.to ?? "\uffff";
+    }
+    if (useChannel && filter.status) {
+      names["#status"] = "status";
+      filters.push("#status = :status");
+      values[":status"] = filter.status;
+    }
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.query({
+        IndexName: index.indexName,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
+        ScanIndexForward: false,
+        Limit: filter.limit,
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of page.Items ?? []) {
+        // `to` is exclusive (the BETWEEN above is not).
+        if (filter.to && String(item.createdAt) >= filter.to) continue;
+        if (ids.length < filter.limit) ids.push(String(item.orderId));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && ids.length < filter.limit);
+    return ids;
+  }
 }
 
 /** Drops the storage-only attributes (keys, entity type) before a domain schema parses an item. */
