@@ -370,3 +370,35 @@ export const simulationReportSchema = z
     ),
   })
   .meta({ id: "RoutingSimulationReport" });
+
+/** POST /routing/waves. */
+export const routingWaveRequestSchema = z
+  .strictObject({
+    limit: z.number().int().min(1).max(500).default(500).describe("Orders this wave takes at most"),
+  })
+  .meta({ id: "RoutingWaveRequest" });
+
+export const routingWaveResultSchema = z
+  .object({
+    at: z.string(),
+    waiting: z.number().describe("Orders found in AWAITING_WAVE"),
+    orders: z.array(
+      z.object({
+        orderId: z.string(),
+        total: z.number(),
+        status: orderStatusSchema,
+        locations: z.array(z.string()),
+        asPlanned: z
+          .boolean()
+          .optional()
+          .describe("False: stock moved since planning, the order was re-decided"),
+        error: z.string().optional(),
+      }),
+    ),
+    routed: z.number(),
+    checkAnnounced: z.number(),
+    notAnnounced: z.number(),
+    cancelled: z.number(),
+    failed: z.number(),
+  })
+  .meta({ id: "RoutingWaveResult" });

@@ -35,6 +35,8 @@ import {
   routingTaskListResponseSchema,
   routingTaskParamsSchema,
   routingTaskResponseSchema,
+  routingWaveRequestSchema,
+  routingWaveResultSchema,
   ruleSetListResponseSchema,
   ruleSetParamsSchema,
   ruleSetResponseSchema,
@@ -84,7 +86,8 @@ export type FunctionId =
   | "get-routing-task"
   | "complete-routing-task"
   | "cancel-routing-task"
-  | "run-routing-simulation";
+  | "run-routing-simulation"
+  | "run-routing-wave";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -385,6 +388,15 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 29,
     // Read-only on purpose: a simulation must not reserve, route or count capacity.
     access: { table: "read" },
+  },
+  "run-routing-wave": {
+    entry: "functions/http/run-routing-wave.ts",
+    handler: "handler",
+    description: "POST /routing/waves: route the orders waiting for a wave together, most valuable first",
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    // Reserves and records routing; continues each routed order's workflow at AfterRouting.
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
   },
 };
 
@@ -938,6 +950,25 @@ export const routes: RouteDeclaration[] = [
       },
       400: errors("Malformed JSON or a field breaks the schema: no selection, limit over 500 (see field)"),
       404: errors("RULE_SET_VERSION_NOT_FOUND (draft.N.version) or ORDER_NOT_FOUND (orders.orderIds)"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/routing/waves",
+    functionId: "run-routing-wave",
+    operationId: "runRoutingWave",
+    auth: "iam",
+    summary:
+      "Run a routing wave now: orders of channels in wave mode (AWAITING_WAVE) are sourced together, most valuable first, reserved, and continue at AfterRouting",
+    request: { body: routingWaveRequestSchema, maxBodyBytes: 4096 },
+    responses: {
+      200: {
+        description: "What the wave did, per order in sourcing sequence",
+        schema: routingWaveResultSchema,
+      },
+      400: errors("limit out of range"),
       413: errors("Body too large"),
       415: errors("Content-Type is not application/json"),
     },

@@ -45,7 +45,7 @@ export type OrderStep = "validate" | "route" | "submit";
 /** The actions whose presence as the last timeline entry means the step already ran. */
 const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
   validate: ["validate", "reject"],
-  route: ["route", "not-announce", "check-announce", "cancel"],
+  route: ["route", "not-announce", "check-announce", "cancel", "await-wave"],
   submit: ["submit"],
 };
 
@@ -78,6 +78,8 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<De
       if (!channel) {
         throw ValidationError.single("channelId", "NO_LOCATION", `channel ${order.channelId} was removed`);
       }
+      // A channel in wave mode: the order waits for the next routing wave (usecases/routing-waves.ts).
+      if (channel.routing?.mode === "WAVE") return { commands: [{ action: "await-wave" }] };
       const routed = await routeOrder(deps, order, channel);
       return { commands: routed.commands, routing: routed.write };
     }

@@ -42,7 +42,13 @@ const ROUNDS = 6;
  * check-announce / not-announce with a manual task; or not-announce + cancel when the channel cancels).
  * Reservations of an earlier attempt that crashed before its write are released first and decided anew.
  */
-export async function routeOrder(deps: RoutingDeps, order: Order, channel: Channel): Promise<RoutingOutcome> {
+export async function routeOrder(
+  deps: RoutingDeps,
+  order: Order,
+  channel: Channel,
+  /** A decision planned beforehand (a routing wave): reserved as is unless its stock is gone meanwhile. */
+  planned?: DoseDecision,
+): Promise<RoutingOutcome> {
   await releaseOrderReservations(deps, order.orderId, "SUPERSEDED");
   const at = deps.clock.now();
   const [locations, heads] = await Promise.all([
@@ -68,7 +74,10 @@ export async function routeOrder(deps: RoutingDeps, order: Order, channel: Chann
         (bySku.get(sku) ?? []).map((p) => ({ locationId: p.locationId, available: reservableQuantity(p) })),
       ]),
     );
-    const decision = routeWithRules({ order, channel, locations, stock, capacityUsed, ruleSets, at });
+    const decision =
+      round === 1 && planned
+        ? planned
+        : routeWithRules({ order, channel, locations, stock, capacityUsed, ruleSets, at });
     const reserved = await reserveDecision(deps, order, decision.positions, bySku);
     if (reserved) return outcome(order, channel, decision);
   }

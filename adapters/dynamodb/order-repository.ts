@@ -298,6 +298,10 @@ export class OrderRepository {
     from?: string | undefined;
     to?: string | undefined;
     limit: number;
+    /** Oldest first (the routing wave takes the longest-waiting orders when there are more). */
+    oldestFirst?: boolean;
+    /** Status index only: orders last changed before this instant (a key condition there). */
+    updatedBefore?: string;
   }): Promise<string[]> {
     const useChannel = filter.channelId !== undefined;
     const index = useChannel ? tableDesign.indexes.byChannel : tableDesign.indexes.byStatus;
@@ -307,6 +311,10 @@ export class OrderRepository {
     const names: Record<string, string> = {};
     const filters: string[] = [];
     let keyCondition = `${index.partitionKey} = :pk`;
+    if (!useChannel && filter.updatedBefore) {
+      keyCondition += ` AND ${index.sortKey} < :before`;
+      values[":before"] = filter.updatedBefore;
+    }
     // The channel index sorts by `<createdAt>#<orderId>`: the window is a key condition there.
     if (useChannel && (filter.from || filter.to)) {
       keyCondition += ` AND ${index.sortKey} BETWEEN :lo AND :hi`;
@@ -332,7 +340,7 @@ export class OrderRepository {
         ExpressionAttributeValues: values,
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
-        ScanIndexForward: false,
+        ScanIndexForward: filter.oldestFirst === true,
         Limit: filter.limit,
         ExclusiveStartKey: startKey,
       });

@@ -86,6 +86,8 @@ export const orderCancelledV1 = envelope(
   "order.cancelled",
   z.object({ ...statusChange, reason: z.string() }),
 );
+/** The channel routes in waves: the order waits for the next scheduled wave (docs/routing.md). */
+export const orderAwaitingWaveV1 = envelope("order.awaiting-wave", z.object(statusChange));
 
 export const orderEventSchemas = [
   orderCreatedV1,
@@ -98,6 +100,7 @@ export const orderEventSchemas = [
   orderRecoveredV1,
   orderCheckAnnouncedV1,
   orderCancelledV1,
+  orderAwaitingWaveV1,
 ] as const;
 
 export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);

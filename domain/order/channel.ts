@@ -43,6 +43,18 @@ export const channelSchema = z.strictObject({
   active: z.boolean(),
   /** Absent: the channel sees only its default location and backorders what it lacks. */
   inventory: channelInventorySchema.optional(),
+  /** Absent: each order is routed as it arrives (IMMEDIATE). */
+  routing: z
+    .strictObject({
+      /**
+       * IMMEDIATE: the route step routes the order at once. WAVE: it parks the order (AWAITING_WAVE) and the
+       * next scheduled routing wave sources all waiting orders together, most valuable first.
+       */
+      mode: z.enum(["IMMEDIATE", "WAVE"]).default("IMMEDIATE"),
+      /** In a wave, orders of channels with a higher priority are sourced first (then by order value). */
+      wavePriority: z.number().int().min(0).max(1000).default(0),
+    })
+    .optional(),
 });
 export type Channel = z.infer<typeof channelSchema>;
 

@@ -45,7 +45,8 @@ export type OrderCommand =
   | { action: "cancel"; reason: string }
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
-  | { action: "recover" };
+  | { action: "recover" }
+  | { action: "await-wave" };
 export type OrderAction = OrderCommand["action"];
 
 type CommandOf<A extends OrderAction> = Extract<OrderCommand, { action: A }>;
@@ -94,7 +95,7 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     guard: (_o, c) => (c.reasons.length === 0 ? "a rejection needs at least one reason" : undefined),
   },
   route: {
-    from: ["VALIDATED"],
+    from: ["VALIDATED", "AWAITING_WAVE"],
     to: "ROUTED",
     guard: (order, c) => {
       const unknown = c.assignments.filter((a) => !order.positions.some((p) => p.lineId === a.lineId));
@@ -107,7 +108,7 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
   // IOM's NOT_ANNOUNCED: no location can deliver a position and the channel does not backorder. A manual
   // routing task waits for an operator (assign-manually or cancel); a channel may cancel at once instead.
   "not-announce": {
-    from: ["VALIDATED"],
+    from: ["VALIDATED", "AWAITING_WAVE"],
     to: "NOT_ANNOUNCED",
     guard: (order, c) => {
       if (c.positions.length === 0) return "not announcing needs at least one position without a location";
@@ -119,7 +120,7 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
   // IOM's CHECK_ANNOUNCED: locations hold the stock but none within the rules' tolerances (delivery
   // promise, split); a manual routing task asks an operator to assign or cancel.
   "check-announce": {
-    from: ["VALIDATED"],
+    from: ["VALIDATED", "AWAITING_WAVE"],
     to: "CHECK_ANNOUNCED",
     guard: (order, c) => {
       if (c.positions.length === 0) return "check-announcing needs at least one position to check";
@@ -144,7 +145,7 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     },
   },
   cancel: {
-    from: ["VALIDATED", "CHECK_ANNOUNCED", "NOT_ANNOUNCED"],
+    from: ["VALIDATED", "CHECK_ANNOUNCED", "NOT_ANNOUNCED", "AWAITING_WAVE"],
     to: "CANCELLED",
     guard: (_o, c) => (c.reason.trim() === "" ? "a cancellation needs a reason" : undefined),
   },
@@ -159,6 +160,9 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     from: ["EXCEPTION"],
     to: (order) => order.exception?.previousStatus ?? "INITIAL",
   },
+  // Magento-style batch sourcing: a channel in wave mode parks validated orders; the next routing wave
+  // (usecases/routing-waves.ts) routes them together, from AWAITING_WAVE, with the actions above.
+  "await-wave": { from: ["VALIDATED"], to: "AWAITING_WAVE" },
 };
 
 /** Statuses no action leaves. */
@@ -290,6 +294,8 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       const data = { ...statusChange, error, cause, ...(executionArn ? { executionArn } : {}) };
       return { order: next, event: { ...base, type: "order.exception", data } };
     }
+    case "await-wave":
+      return { order: next, event: { ...base, type: "order.awaiting-wave", data: statusChange } };
     case "recover": {
       const { exception: _resolved, ...rest } = next;
       return { order: rest, event: { ...base, type: "order.recovered", data: statusChange } };

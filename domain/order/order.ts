@@ -15,6 +15,8 @@ export const ORDER_STATUSES = [
   "EXCEPTION",
   "CHECK_ANNOUNCED",
   "CANCELLED",
+  /** A channel in wave mode: validated, waiting for the next routing wave (docs/routing.md). */
+  "AWAITING_WAVE",
 ] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
