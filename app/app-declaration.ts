@@ -87,7 +87,8 @@ export type FunctionId =
   | "complete-routing-task"
   | "cancel-routing-task"
   | "run-routing-simulation"
-  | "run-routing-wave";
+  | "run-routing-wave"
+  | "scheduled-routing-wave";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -396,6 +397,14 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     // Reserves and records routing; continues each routed order's workflow at AfterRouting.
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
+  },
+  "scheduled-routing-wave": {
+    entry: "functions/events/scheduled-routing-wave.ts",
+    handler: "handler",
+    description: "Schedule target: the routing wave (the same use case as POST /routing/waves)",
+    memoryMb: 1024,
+    timeoutSeconds: 300,
     access: { table: "readWrite", startExecution: ["home-delivery"] },
   },
 };
@@ -1015,3 +1024,21 @@ export function handlerEnvironment(resolved: {
   }
   return env;
 }
+
+/** A function run on a schedule (an EventBridge schedule rule on AWS; the local runtime's timer). */
+export interface ScheduleDeclaration {
+  name: string;
+  description: string;
+  /** `rate(<n> minute(s)|hour(s)|day(s))`: the form both homes run. */
+  expression: string;
+  functionId: FunctionId;
+}
+
+export const schedules: ScheduleDeclaration[] = [
+  {
+    name: `${APP_NAME}-routing-waves`,
+    description: "Routing waves: source the orders waiting in AWAITING_WAVE (channels in wave mode) together",
+    expression: "rate(5 minutes)",
+    functionId: "scheduled-routing-wave",
+  },
+];

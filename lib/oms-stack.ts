@@ -8,6 +8,7 @@ import { OrderHttpApi } from "./api/http-api.ts";
 import { OrderEventBuses, OrderEvents } from "./events/order-events.ts";
 import { AppFunctions } from "./functions/app-functions.ts";
 import { mapRecord } from "./map-record.ts";
+import { AppSchedules } from "./schedules/app-schedules.ts";
 import { OrdersTable } from "./storage/orders-table.ts";
 import { OrderWorkflows, stateMachineArnFromName } from "./workflows/order-workflows.ts";
 
@@ -25,6 +26,7 @@ export class OmsStack extends Stack {
     new OrderWorkflows(this, "Workflows", { functions });
     new OrderHttpApi(this, "Api", { functions });
     new OrderEvents(this, "Events", { functions, table, buses });
+    new AppSchedules(this, "Schedules", { functions });
 
     new CfnOutput(this, "TableName", { value: table.tableName });
     new CfnOutput(this, "OrderEventBusName", { value: buses.byId.orders.eventBusName });

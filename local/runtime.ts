@@ -39,6 +39,7 @@ import {
   routes,
   rules,
   type StateMachineId,
+  schedules,
   stateMachines,
   streamConsumers,
   table,
@@ -46,6 +47,7 @@ import {
 import { close, createEdgeServer, listen } from "./aws-protocol/edge-server.ts";
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from "./dynamodb/dynamodb-local.ts";
 import { LocalEventBridge } from "./eventbridge/event-bridge-service.ts";
+import { startSchedules } from "./eventbridge/schedules.ts";
 import { FunctionRuntime } from "./functions/function-runtime.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn } from "./functions/lambda-invoker.ts";
 import { createHttpApiServer } from "./http-api/http-api-server.ts";
@@ -75,6 +77,8 @@ export interface RuntimeOptions {
   quiet?: boolean;
   /** Sees every AWS request at the edge (target, body): the benchmark's meter. */
   observer?: (target: string, body: string) => void;
+  /** Runs the declared schedules (the routing wave) on their timers; default true. */
+  runSchedules?: boolean;
 }
 
 export interface Runtime {
@@ -191,6 +195,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => eventBridge.stop());
     const edgeConfig = { ...awsConfig, endpoint: awsEndpoint };
     await provisionEvents(new EventBridgeClient(edgeConfig));
+    await provisionSchedules(new EventBridgeClient(edgeConfig));
     await provisionStateMachines(new SFNClient(edgeConfig), rootDir);
     await fnRuntime.warmUp();
 
@@ -220,6 +225,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         await seedDemo(doc, tableName);
         log(`seeded the demo configuration (channel ${DEMO_CHANNEL.channelId})`);
       }
+    }
+
+    // The declared schedules (their rules were provisioned above, like on AWS) run on local timers.
+    if (options.runSchedules ?? true) {
+      const stopSchedules = startSchedules(schedules, fnRuntime, {
+        account: LOCAL_ACCOUNT,
+        region: LOCAL_REGION,
+        onError: (name, error) => console.error(`schedule ${name}:`, (error as Error).message),
+      });
+      stops.push(async () => stopSchedules());
     }
 
     // 7. The HTTP API last: once it listens, everything behind it is ready.
@@ -292,6 +307,28 @@ async function provisionEvents(client: EventBridgeClient): Promise<void> {
         Rule: rule.name,
         EventBusName: busName,
         Targets: rule.targets.map((t) => ({ Id: t.id, Arn: lambdaArn(t.functionId) })),
+      }),
+    );
+  }
+}
+
+/** Schedule rules on the default bus with their function targets (the local timers run them). */
+async function provisionSchedules(client: EventBridgeClient): Promise<void> {
+  for (const schedule of schedules) {
+    await client.send(
+      new PutRuleCommand({
+        Name: schedule.name,
+        EventBusName: "default",
+        Description: schedule.description,
+        ScheduleExpression: schedule.expression,
+        State: "ENABLED",
+      }),
+    );
+    await client.send(
+      new PutTargetsCommand({
+        Rule: schedule.name,
+        EventBusName: "default",
+        Targets: [{ Id: schedule.functionId, Arn: lambdaArn(schedule.functionId) }],
       }),
     );
   }

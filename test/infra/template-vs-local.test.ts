@@ -120,7 +120,7 @@ describe("template and local runtime", () => {
     expect(local.sort(byName)).toEqual(inTemplate.sort(byName));
   });
 
-  it("route the same events: rules with their bus, pattern and function targets", async () => {
+  it("route the same events: rules with their bus, pattern or schedule, and function targets", async () => {
     const busNames = new Map(
       ofType("AWS::Events::EventBus").map(([id, r]) => [id, String(r.Properties.Name)]),
     );
@@ -130,6 +130,7 @@ describe("template and local runtime", () => {
         ? (busNames.get((r.Properties.EventBusName as { Ref: string }).Ref) ?? "?")
         : "default",
       pattern: r.Properties.EventPattern,
+      schedule: r.Properties.ScheduleExpression,
       targets: (r.Properties.Targets as { Arn: unknown }[]).map((t) => functionOf(t.Arn)),
     }));
     const events = new EventBridgeClient(aws);
@@ -143,12 +144,14 @@ describe("template and local runtime", () => {
         local.push({
           name: String(rule.Name),
           bus,
-          pattern: JSON.parse(String(described.EventPattern)),
+          pattern: described.EventPattern ? JSON.parse(described.EventPattern) : undefined,
+          schedule: described.ScheduleExpression,
           targets: (targets.Targets ?? []).map((t) => functionNameOf(String(t.Arn))),
         });
       }
     }
     expect(inTemplate.length).toBeGreaterThan(0);
+    expect(inTemplate.some((r) => r.schedule !== undefined)).toBe(true);
     expect(local.sort(byName)).toEqual(inTemplate.sort(byName));
   });
 

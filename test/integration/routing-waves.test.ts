@@ -1,7 +1,8 @@
 // Wave (batch) routing on the local runtime: orders of a channel in wave mode wait in AWAITING_WAVE with
 // nothing reserved; POST /routing/waves sources them together. With one unit for two orders, the more
 // valuable order gets it even though it came second, is reserved and continues to SUBMITTED; the other
-// is NOT_ANNOUNCED with a manual routing task. A second wave finds nothing waiting.
+// is NOT_ANNOUNCED with a manual routing task. A second wave finds nothing waiting. The scheduled
+// function does the same.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../local/runtime.ts";
 import { count, createLocation, putChannel, stockAt, uid } from "../support/inventory-fixtures.ts";
@@ -91,6 +92,26 @@ describe("routing waves", () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ waiting: 0, orders: [] });
   }, 90_000);
+
+  it("runs on its schedule: the scheduled function routes what waits", async () => {
+    await count(api, [{ sku, locationId: warehouse, onHand: 2 }]);
+    const id = await place(20);
+    await api.waitForStatus(id, "AWAITING_WAVE");
+    // What the schedule (the EventBridge rule on AWS, the runtime's timer locally) delivers.
+    const summary = await runtime.functions.invoke("scheduled-routing-wave", {
+      version: "0",
+      id: "e1",
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      account: "000000000000",
+      time: new Date().toISOString(),
+      region: "us-east-1",
+      resources: [],
+      detail: {},
+    });
+    expect(summary).toMatchObject({ waiting: 1, routed: 1, failed: 0 });
+    await api.waitForStatus(id, "SUBMITTED", 30_000);
+  }, 60_000);
 
   it("refuses a bad limit with the field", async () => {
     const res = await api.post("/routing/waves", { limit: 0 });
