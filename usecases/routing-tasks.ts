@@ -133,7 +133,7 @@ export async function completeRoutingTask(
       message: `every open position needs a location; missing: ${missing.join(", ")}`,
     });
   }
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length > 0) throw new ValidationError(issues, "ASSIGNMENT_REFUSED");
 
   // Reserve allocation by allocation; a shortfall gives back what this request took.
   const taken: { lineId: string; sku: string; locationId: string }[] = [];
