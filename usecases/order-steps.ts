@@ -116,8 +116,8 @@ export async function runOrderStep(
   if (executionArn) order = { ...order, executionArn };
   if (decision.routing) await deps.routing.saveRouting(stored.version, order, events, decision.routing);
   else await deps.repo.saveTransition(stored.version, order, events);
-  // A cancelled order gives its stock back once the cancellation is stored (a crash in between: the
-  // repeated step finds "cancel" recorded and settles).
+  // Routing reserves nothing for an order it cancels; this gives back what an earlier, interrupted
+  // attempt may have left (a crash before it: the repeated step finds "cancel" recorded and settles).
   if (order.status === "CANCELLED") await settleReservations(deps, order);
   return { orderId, status: order.status, changed: true };
 }

@@ -168,7 +168,9 @@ describe("routing an order", () => {
         winner?: { locations: string[] };
       }[];
     };
-    const [gold, wh, stores] = trace.ruleSets;
+    const [gold, wh, stores] = ["gold", "wh", "stores"].map((name) =>
+      trace.ruleSets.find((r) => r.ruleSetId === `${channelId}-${name}`),
+    );
     expect(gold?.notMatched[0]?.why).toContain("order.customerTier");
     expect(wh?.filtered).toContainEqual({ filter: "KIND", locationIds: [store] });
     expect(stores?.winner?.locations).toEqual([store]);
@@ -199,9 +201,9 @@ describe("routing an order", () => {
       positions: [{ lineId: "1", quantity: 3, candidates: [warehouse, store].sort() }],
     });
     const routing = await api.get(`/orders/${orderId}/routing`);
-    expect(
-      (routing.body.trace as { ruleSets: { filtered: unknown[] }[] }).ruleSets[0]?.filtered,
-    ).toContainEqual({
+    const traced = (routing.body.trace as { ruleSets: { ruleSetId: string; filtered: unknown[] }[] })
+      .ruleSets;
+    expect(traced.find((r) => r.ruleSetId === `${channelId}-same-day`)?.filtered).toContainEqual({
       filter: "PROMISE",
       locationIds: [warehouse, store].sort(),
     });
