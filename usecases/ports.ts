@@ -1,6 +1,7 @@
 // The ports use cases depend on: storage (orders, inventory), workflow start and the clock/id source.
 // Adapters implement them; tests pass real adapters against DynamoDB Local or plain objects for the clock.
 import type { OrderType } from "../domain/order/order-input.ts";
+import type { ResumePoint } from "../domain/order/resume-points.ts";
 
 export type { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
 export type { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
@@ -9,6 +10,15 @@ export type { RoutingRepository } from "../adapters/dynamodb/routing-repository.
 export interface WorkflowStarter {
   /** Starts the order type's workflow for an order; starting it twice is a no-op. */
   startOrderWorkflow(orderType: OrderType, orderId: string): Promise<{ executionArn: string }>;
+  /**
+   * Continues an order after a wait or an exception: a new execution of its workflow that starts at
+   * `resumeAt`. The steps are idempotent, so a duplicate resume changes nothing twice.
+   */
+  resumeOrder(
+    orderId: string,
+    resumeAt: ResumePoint,
+    orderType?: OrderType,
+  ): Promise<{ executionArn: string }>;
 }
 
 /** Releases a stuck order's reservations after its hold time, unless it moved on meanwhile. */
@@ -24,10 +34,4 @@ export interface Clock {
 export interface IdSource {
   orderId(): string;
   eventId(): string;
-}
-
-/** Continues an order whose workflow ended at a waiting status (an operator or a third party answered). */
-export interface OrderWorkflow {
-  /** Starts the order's state machine at `resumeAt` (a state name such as "AfterRouting"). */
-  resumeOrder(orderId: string, resumeAt: string): Promise<void>;
 }

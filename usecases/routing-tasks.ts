@@ -6,6 +6,7 @@
 import { inDowntime } from "../domain/inventory/location.ts";
 import { type Assignment, applyCommand, type OrderCommand } from "../domain/order/lifecycle.ts";
 import type { Order, PositionAllocation } from "../domain/order/order.ts";
+import type { ResumePoint } from "../domain/order/resume-points.ts";
 import { plannedShipDate } from "../domain/routing/promise.ts";
 import {
   cancelRoutingTaskSchema,
@@ -20,8 +21,8 @@ import type {
   IdSource,
   InventoryRepository,
   OrderRepository,
-  OrderWorkflow,
   RoutingRepository,
+  WorkflowStarter,
 } from "./ports.ts";
 import { releaseOrderReservations, reserveAt } from "./reservations.ts";
 
@@ -29,13 +30,13 @@ export interface RoutingTaskDeps {
   repo: OrderRepository;
   inventory: InventoryRepository;
   routing: RoutingRepository;
-  workflow: OrderWorkflow;
+  workflows: Pick<WorkflowStarter, "resumeOrder">;
   clock: Clock;
   ids: IdSource;
 }
 
 /** Where a completed order's workflow continues. */
-export const RESUME_AFTER_ROUTING = "AfterRouting";
+export const RESUME_AFTER_ROUTING: ResumePoint = "AfterRouting";
 
 export async function getRoutingTask(
   deps: Pick<RoutingTaskDeps, "routing">,
@@ -76,7 +77,7 @@ export async function completeRoutingTask(
   const task = await getRoutingTask(deps, taskId);
   const order = await loadOrder(deps.repo, task.orderId);
   if (task.status === "COMPLETED" && order.status === "ROUTED") {
-    await deps.workflow.resumeOrder(order.orderId, RESUME_AFTER_ROUTING);
+    await deps.workflows.resumeOrder(order.orderId, RESUME_AFTER_ROUTING, order.orderType);
     return { task, orderStatus: order.status };
   }
   if (task.status !== "OPEN") {
@@ -133,7 +134,7 @@ export async function completeRoutingTask(
       message: `every open position needs a location; missing: ${missing.join(", ")}`,
     });
   }
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length > 0) throw new ValidationError(issues, "ASSIGNMENT_REFUSED");
 
   // Reserve allocation by allocation; a shortfall gives back what this request took.
   const taken: { lineId: string; sku: string; locationId: string }[] = [];
@@ -192,7 +193,7 @@ export async function completeRoutingTask(
     await giveBack();
     throw error;
   }
-  await deps.workflow.resumeOrder(order.orderId, RESUME_AFTER_ROUTING);
+  await deps.workflows.resumeOrder(order.orderId, RESUME_AFTER_ROUTING, order.orderType);
   return { task: resolved, orderStatus: applied.order.status };
 }
 

@@ -17,14 +17,16 @@ import type { DoseDecision } from "../domain/routing/dose.ts";
 import { plannedShipDate } from "../domain/routing/promise.ts";
 import { cascadeOrder } from "../domain/routing/rule-set.ts";
 import { planWave, type WaveOrder } from "../domain/routing/wave.ts";
-import type { Clock, IdSource, InventoryRepository, OrderRepository, RoutingRepository } from "./ports.ts";
+import type {
+  Clock,
+  IdSource,
+  InventoryRepository,
+  OrderRepository,
+  RoutingRepository,
+  WorkflowStarter,
+} from "./ports.ts";
 import { releaseOrderReservations, settleReservations } from "./reservations.ts";
 import { routeOrder } from "./routing.ts";
-
-/** Continues an order's workflow at a resume point (the workflow contract's resumeOrder). */
-export interface OrderResumer {
-  resumeOrder(orderId: string, resumeAt: "AfterRouting"): Promise<unknown>;
-}
 
 export interface WaveDeps {
   repo: OrderRepository;
@@ -32,7 +34,8 @@ export interface WaveDeps {
   routing: RoutingRepository;
   clock: Clock;
   ids: IdSource;
-  workflow: OrderResumer;
+  /** Continues a routed order's workflow at AfterRouting (a new execution). */
+  workflows: Pick<WorkflowStarter, "resumeOrder">;
 }
 
 /** Orders one wave takes at most (the oldest waiting first); the rest wait for the next wave. */
@@ -181,7 +184,8 @@ async function routeWaveOrder(
     throw error;
   }
   if (next.status === "CANCELLED") await settleReservations(deps, next);
-  if (next.status === "ROUTED") await deps.workflow.resumeOrder(order.orderId, "AfterRouting");
+  if (next.status === "ROUTED")
+    await deps.workflows.resumeOrder(order.orderId, "AfterRouting", order.orderType);
   return { order: next, asPlanned: routed.decision === planned };
 }
 
@@ -199,6 +203,6 @@ async function resumeStranded(deps: WaveDeps, at: string): Promise<void> {
   for (const id of ids) {
     const order = await deps.repo.getOrder(id);
     if (order?.status === "ROUTED" && order.timeline.some((t) => t.action === "await-wave"))
-      await deps.workflow.resumeOrder(id, "AfterRouting");
+      await deps.workflows.resumeOrder(id, "AfterRouting", order.orderType);
   }
 }

@@ -78,7 +78,11 @@ export async function routeOrder(
       round === 1 && planned
         ? planned
         : routeWithRules({ order, channel, locations, stock, capacityUsed, ruleSets, at });
-    const reserved = await reserveDecision(deps, order, decision.positions, bySku);
+    // An order the channel cancels reserves nothing.
+    const cancels =
+      channelInventory(channel).cancelWhenNotAnnounced &&
+      decision.positions.some((d) => d.outcome === "NOT_ANNOUNCED");
+    const reserved = cancels || (await reserveDecision(deps, order, decision.positions, bySku));
     if (reserved) return outcome(order, channel, decision);
   }
   throw new TransientError(`order ${order.orderId}: stock kept changing while its reservations were taken`, {

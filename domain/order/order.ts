@@ -118,6 +118,8 @@ export const orderSchema = z.object({
     .optional(),
   /** Why the order was cancelled. */
   cancellation: z.object({ reason: z.string(), at: z.string() }).optional(),
+  /** The workflow execution that last moved the order on: operators' link to its history. */
+  executionArn: z.string().optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */

@@ -50,7 +50,7 @@ export function routingDeps() {
     repo: orderRepository(),
     inventory: inventoryRepository(),
     routing: routingRepository(),
-    workflow: new StepFunctionsWorkflowStarter(stepFunctions, {
+    workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
       HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
     }),
     clock: systemClock,

@@ -1,15 +1,18 @@
 // The demo configuration `npm start` seeds on first start: one merchant's web shop channel, three
 // locations (warehouse, store, drop-shipper) and their stock, so the README's sample order goes through
-// (it is reserved at the Berlin warehouse). Stock is written as a stock update batch, like a WMS would.
+// (it is reserved at the Berlin warehouse), and two routing rule sets for the channel. Stock is written
+// as a stock update batch, like a WMS would.
 // Idempotent: seeding twice writes the same configuration and replays the same stock update.
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
+import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
 import { keys } from "../../adapters/dynamodb/table-design.ts";
 import type { LocationInput } from "../../domain/inventory/location.ts";
 import type { Channel } from "../../domain/order/channel.ts";
 import { ConflictError } from "../../domain/shared/errors.ts";
 import { createLocation } from "../../usecases/locations.ts";
+import { createRuleSet, publishVersion } from "../../usecases/rule-sets.ts";
 import { applyStockUpdate } from "../../usecases/stock-updates.ts";
 import { systemClock } from "../../usecases/system-ports.ts";
 
@@ -81,6 +84,40 @@ const DEMO_STOCK: [string, string, number][] = [
   ["supplier-hamburg", "SKU-BIKE", 12],
 ];
 
+/**
+ * Routing for the demo channel (DOSE): express orders (tag "express") from warehouses within 600 km that
+ * deliver in 2 days; everything else fewest parcels, then shipping cost and location priority, at most 2
+ * parcels, stores keeping their last 2 units of a SKU. Both are scoped to web-de: orders of other
+ * channels go to the built-in default.
+ */
+export const DEMO_RULE_SETS = [
+  {
+    ruleSetId: "web-de-express",
+    name: "Express: warehouses nearby, delivery within 2 days",
+    rank: 10,
+    conditions: {
+      all: [
+        { fact: "order.channel", op: "eq", value: "web-de" },
+        { fact: "order.tags", op: "contains", value: "express" },
+      ],
+    },
+    filters: { kinds: ["WAREHOUSE"], maxDistanceKm: 600 },
+    criteria: { parcel: 10, distance: 0.02, shippingCost: 1, priority: 0.1 },
+    maxSplit: 1,
+    deliveryPromise: { withinDays: 2 },
+  },
+  {
+    ruleSetId: "web-de-standard",
+    name: "Standard: fewest parcels, then cost and priority",
+    rank: 20,
+    conditions: { fact: "order.channel", op: "eq", value: "web-de" },
+    filters: { keepUnits: { kinds: ["STORE"], units: 2 } },
+    criteria: { parcel: 10, distance: 0.01, shippingCost: 1, priority: 1 },
+    maxSplit: 2,
+    splitPositions: true,
+  },
+] as const;
+
 /** True when this data folder holds the current demo configuration (locations of the inventory model). */
 export async function isDemoSeeded(db: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
   const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.locationDirectory() }));
@@ -97,6 +134,14 @@ export async function seedDemo(db: DynamoDBDocumentClient, tableName: string): P
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }
+  }
+  const routing = { routing: new RoutingRepository(db, tableName), clock: systemClock };
+  const existing = (error: unknown) => {
+    if (!(error instanceof ConflictError)) throw error;
+  };
+  for (const ruleSet of DEMO_RULE_SETS) {
+    await createRuleSet(routing, ruleSet).catch(existing);
+    await publishVersion(routing, ruleSet.ruleSetId, 1).catch(existing);
   }
   await applyStockUpdate(deps, {
     updateId: "demo-seed-1",
