@@ -863,6 +863,8 @@ export function handlerEnvironment(resolved: {
   eventBusName: string;
   stateMachineArns: Record<StateMachineId, string>;
   queues?: Record<QueueId, { url: string; arn: string }>;
+  /** AWS only: the role EventBridge assumes to deliver subscription events to a merchant's bus. */
+  subscriptionBusTargetRoleArn?: string;
 }): Record<string, string> {
   const env: Record<string, string> = {
     TABLE_NAME: resolved.tableName,
@@ -871,6 +873,9 @@ export function handlerEnvironment(resolved: {
   };
   for (const [id, machine] of Object.entries(stateMachines) as [StateMachineId, StateMachineDeclaration][]) {
     env[machine.arnVariable] = resolved.stateMachineArns[id];
+  }
+  if (resolved.subscriptionBusTargetRoleArn) {
+    env.SUBSCRIPTION_BUS_TARGET_ROLE_ARN = resolved.subscriptionBusTargetRoleArn;
   }
   for (const [id, queue] of Object.entries(resolved.queues ?? {}) as [
     QueueId,
