@@ -8,7 +8,6 @@ import { z } from "zod";
 import type { SubscriptionRepository } from "../adapters/dynamodb/subscription-repository.ts";
 import { signatureHeader } from "../domain/shared/webhook-signature.ts";
 import {
-  type DeliverableEvent,
   deliverableEventSchema,
   nextRetryDelay,
   type RetrySchedule,
@@ -48,6 +47,13 @@ export type DeliveryOutcome =
 
 export interface WebhookDeliveryDeps {
   subscriptions: SubscriptionRepository;
+  /**
+   * Subscriptions read in the last `cacheMs` are reused (0 = read once per batch). New events of a paused
+   * or deleted subscription never reach the queue (its rule is disabled or gone); the cache only decides
+   * how soon messages already queued, and a rotated secret, take effect.
+   */
+  cacheMs?: number;
+  cache?: Map<string, { at: number; subscription: Promise<Subscription | undefined> }>;
   sender: WebhookSender;
   clock: Clock;
   schedule: RetrySchedule;
@@ -59,15 +65,21 @@ export async function deliverBatch(
   deps: WebhookDeliveryDeps,
   batch: QueuedDelivery[],
 ): Promise<DeliveryOutcome[]> {
-  const subscriptions = new Map<string, Promise<Subscription | undefined>>();
+  const cache =
+    deps.cacheMs && deps.cache
+      ? deps.cache
+      : new Map<string, { at: number; subscription: Promise<Subscription | undefined> }>();
+  const maxAge = deps.cacheMs ?? 0;
+  const now = Date.now();
   const subscriptionOf = (merchantId: string, subscriptionId: string) => {
     const key = `${merchantId}/${subscriptionId}`;
-    let found = subscriptions.get(key);
-    if (!found) {
-      found = deps.subscriptions.getSubscription(merchantId, subscriptionId);
-      subscriptions.set(key, found);
-    }
-    return found;
+    const cached = cache.get(key);
+    if (cached && now - cached.at <= maxAge) return cached.subscription;
+    const subscription = deps.subscriptions.getSubscription(merchantId, subscriptionId);
+    // A failed read is not cached.
+    subscription.catch(() => cache.delete(key));
+    cache.set(key, { at: now, subscription });
+    return subscription;
   };
   return Promise.all(batch.map((delivery) => deliverOne(deps, delivery, subscriptionOf)));
 }
@@ -149,5 +161,3 @@ async function deliverOne(
   });
   return { messageId, outcome: "DEAD_LETTERED" };
 }
-
-export type { DeliverableEvent };

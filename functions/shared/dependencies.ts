@@ -81,6 +81,8 @@ export function webhookDeliveryDeps(): WebhookDeliveryDeps {
   return {
     subscriptions: subscriptionRepository(),
     sender: new HttpWebhookSender(env.WEBHOOK_TIMEOUT_MS),
+    cacheMs: env.SUBSCRIPTION_CACHE_SECONDS * 1000,
+    cache: new Map(),
     clock: systemClock,
     schedule: {
       baseSeconds: env.WEBHOOK_RETRY_BASE_SECONDS,

@@ -20,6 +20,8 @@ const environmentSchema = z.object({
   WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().min(0).max(43_200).default(3600),
   WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().min(1).max(1_209_600).default(86_400),
+  /** Seconds a warm delivery function may reuse a subscription it read (pause, rotation apply within it). */
+  SUBSCRIPTION_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
 });
 export type Environment = z.infer<typeof environmentSchema>;
