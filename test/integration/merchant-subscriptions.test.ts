@@ -4,6 +4,7 @@
 // per event; a merchant never receives another merchant's events; pause/resume with backlog; dead
 // letters; time-range redelivery.
 import {
+  CreateEventBusCommand,
   DescribeRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
@@ -14,7 +15,12 @@ import type { Runtime } from "../../local/runtime.ts";
 import { OTHER_DEMO_CHANNEL } from "../../local/seed/demo-seed.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
-import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-subscriber.ts";
+import {
+  type DeliveredEvent,
+  startWebhookReceiver,
+  subscribeWebhook,
+  type WebhookReceiver,
+} from "../support/webhook-subscriber.ts";
 
 // Short retries: 1 s between attempts, dead-lettered after 6 s (set before the handlers load).
 process.env.WEBHOOK_RETRY_BASE_SECONDS = "1";
@@ -295,6 +301,50 @@ describe("merchant subscriptions", () => {
     const next = await placeOrder();
     await hook.waitFor(() => hook.requests.some((r) => r.event.orderId === next));
     expect(hook.requests.find((r) => r.event.orderId === next)?.signatureValid).toBe(true);
+  });
+
+  it("delivers to the merchant's own event bus (cross-account on AWS), scoped the same way", async () => {
+    const events = new EventBridgeClient({ endpoint: runtime.awsEndpoint, region: "us-east-1" });
+    await events.send(new CreateEventBusCommand({ Name: "acme-orders" }));
+    const arrived: DeliveredEvent[] = [];
+    const theirs = await subscribeWebhook({
+      awsEndpoint: runtime.awsEndpoint,
+      name: "acme-own-rule",
+      busName: "acme-orders",
+      pattern: { source: ["oms.orders"] },
+      onEvent: (event) => arrived.push(event),
+    });
+    try {
+      const res = await api.post(`/merchants/${DEMO}/subscriptions`, {
+        eventPattern: { "detail-type": ["order.submitted.v1"] },
+        target: {
+          type: "EVENT_BUS",
+          eventBusArn: "arn:aws:events:us-east-1:111122223333:event-bus/acme-orders",
+        },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.secret).toBeUndefined(); // EventBridge delivers it; nothing for the OMS to sign
+      const subscriptionId = String(res.body.subscriptionId);
+      created.push({ merchantId: DEMO, subscriptionId });
+      const orderId = await placeOrder();
+      await placeOrder(OTHER_DEMO_CHANNEL.channelId);
+      await settled();
+      const deadline = Date.now() + 10_000;
+      while (!arrived.some((e) => e.detail.orderId === orderId) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(arrived.map((e) => [e["detail-type"], e.detail.orderId])).toEqual([
+        ["order.submitted.v1", orderId],
+      ]);
+      const redelivery = await api.post(`/merchants/${DEMO}/subscriptions/${subscriptionId}/redeliveries`, {
+        from: new Date(Date.now() - 60_000).toISOString(),
+        to: new Date().toISOString(),
+      });
+      expect(redelivery.status).toBe(422);
+      expect(redelivery.body.code).toBe("REDELIVERY_NOT_SUPPORTED");
+    } finally {
+      await theirs.close();
+    }
   });
 
   it("refuses bad input with a 4xx naming the field, and leaves nothing behind", async () => {

@@ -32,6 +32,8 @@ export async function subscribeWebhook(options: {
   pattern: Record<string, unknown>;
   onEvent: (event: DeliveredEvent) => void;
   retryPolicy?: RetryPolicy;
+  /** The bus the rule is put on (default: the order bus). */
+  busName?: string;
 }): Promise<WebhookSubscription> {
   let healthy = true;
   const server: Server = createServer((req, res) => {
@@ -63,7 +65,7 @@ export async function subscribeWebhook(options: {
       HttpMethod: "POST",
     }),
   );
-  const bus = eventBuses.orders.name;
+  const bus = options.busName ?? eventBuses.orders.name;
   await events.send(
     new PutRuleCommand({
       Name: options.name,
