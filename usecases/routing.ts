@@ -13,7 +13,7 @@ import { type Channel, channelInventory } from "../domain/order/channel.ts";
 import type { Assignment, OrderCommand } from "../domain/order/lifecycle.ts";
 import type { Order } from "../domain/order/order.ts";
 import { type DoseDecision, type PositionDecision, routeWithRules } from "../domain/routing/dose.ts";
-import { plannedShipDate } from "../domain/routing/promise.ts";
+import { shipDates } from "../domain/routing/promise.ts";
 import type { RoutingTask } from "../domain/routing/routing-task.ts";
 import { cascadeOrder } from "../domain/routing/rule-set.ts";
 import { TransientError } from "../domain/shared/errors.ts";
@@ -57,12 +57,12 @@ export async function routeOrder(
   ]);
   const ruleSets = cascadeOrder(heads);
   // Capacity matters only where routing may assign: locations the channel sees, with a capacity.
-  const shipDates = locations.flatMap((l) => {
-    const d =
-      l.capacity && isVisibleTo(channel, l) && isOperational(l, at) ? plannedShipDate(l, at) : undefined;
+  const shipDateOf = shipDates(at);
+  const days = locations.flatMap((l) => {
+    const d = l.capacity && isVisibleTo(channel, l) && isOperational(l, at) ? shipDateOf(l) : undefined;
     return d ? [d] : [];
   });
-  const capacityUsed = await deps.routing.capacityUse(shipDates);
+  const capacityUsed = await deps.routing.capacityUse(days);
   const skus = [...new Set(order.positions.map((p) => p.sku))];
 
   for (let round = 1; round <= ROUNDS; round++) {

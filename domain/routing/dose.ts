@@ -13,7 +13,7 @@
 // which positions matched (and why the others did not), which filter removed each location, the
 // candidates with their dates and scores, what the optimiser pruned and the winner.
 
-import { isVisibleTo, whenOutOfStock } from "../inventory/availability.ts";
+import { whenOutOfStock } from "../inventory/availability.ts";
 import { distanceKm, inDowntime, type Location } from "../inventory/location.ts";
 import type { Channel } from "../order/channel.ts";
 import { channelInventory } from "../order/channel.ts";
@@ -21,7 +21,7 @@ import type { Order, Position } from "../order/order.ts";
 import { evaluateCondition } from "../rules/condition.ts";
 import { routingFacts } from "../rules/order-facts.ts";
 import { type OptimizerOptions, optimizeRoute } from "./optimizer.ts";
-import { addDays, plannedShipDate, transitDays } from "./promise.ts";
+import { addDays, shipDates, transitDays } from "./promise.ts";
 import {
   type Allocation,
   type Coordinates,
@@ -148,6 +148,44 @@ export function routeWithRules(input: DoseInput): DoseDecision {
   const matchedAny = new Set<string>();
   const destination = order.shippingAddress.coordinates;
   const byId = new Map(input.locations.map((l) => [l.locationId, l]));
+  // Per location, computed once for all rule sets: visibility, distance, planned shipping date.
+  const visibility = channelInventory(channel);
+  const visibleIds = new Set([channel.defaultLocationId, ...visibility.locationIds]);
+  const visibleNetworks = new Set(visibility.networks);
+  const isVisible = (l: Location) =>
+    visibleIds.has(l.locationId) || l.networks.some((n) => visibleNetworks.has(n));
+  const distances = new Map<string, number | undefined>();
+  const distanceOf = (l: Location) => {
+    if (!distances.has(l.locationId)) {
+      distances.set(
+        l.locationId,
+        destination && l.coordinates ? distanceKm(l.coordinates, destination) : undefined,
+      );
+    }
+    return distances.get(l.locationId);
+  };
+  const shipDateOf = shipDates(at);
+  // What removes a location whatever the rule set: not visible, disabled, in downtime.
+  const closed = new Map<string, LocationFilter | undefined>();
+  const closedBy = (l: Location) => {
+    if (!closed.has(l.locationId)) {
+      closed.set(
+        l.locationId,
+        !isVisible(l) ? "NOT_VISIBLE" : !l.enabled ? "DISABLED" : inDowntime(l, at) ? "DOWNTIME" : undefined,
+      );
+    }
+    return closed.get(l.locationId);
+  };
+  const deliveries = new Map<string, string>();
+  const deliveryOn = (shipDate: string, days: number) => {
+    const key = `${shipDate}+${days}`;
+    let date = deliveries.get(key);
+    if (date === undefined) {
+      date = addDays(shipDate, days);
+      deliveries.set(key, date);
+    }
+    return date;
+  };
 
   // Working copies: stock and capacity taken by earlier rule sets are gone for later ones.
   const stock = new Map<string, Map<string, number>>();
@@ -226,16 +264,13 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     const passing: { location: Location; distance?: number; shipDate: string; deliveryDate: string }[] = [];
     for (const id of holders) {
       const location = byId.get(id);
-      if (!location || !isVisibleTo(channel, location)) {
+      if (!location) {
         remove("NOT_VISIBLE", id);
         continue;
       }
-      if (!location.enabled) {
-        remove("DISABLED", id);
-        continue;
-      }
-      if (inDowntime(location, at)) {
-        remove("DOWNTIME", id);
+      const closedFilter = closedBy(location);
+      if (closedFilter) {
+        remove(closedFilter, id);
         continue;
       }
       if (f.kinds && !f.kinds.includes(location.kind)) {
@@ -257,8 +292,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
         remove("FULFILLMENT_KIND", id);
         continue;
       }
-      const distance =
-        destination && location.coordinates ? distanceKm(location.coordinates, destination) : undefined;
+      const distance = distanceOf(location);
       if (
         (f.maxDistanceKm !== undefined || f.minDistanceKm !== undefined) &&
         (distance === undefined ||
@@ -268,7 +302,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
         remove("DISTANCE", id);
         continue;
       }
-      const shipDate = plannedShipDate(location, at);
+      const shipDate = shipDateOf(location);
       if (!shipDate) {
         remove("CALENDAR", id);
         continue;
@@ -292,7 +326,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
           sawStock.set(p.lineId, seen);
         }
       }
-      const deliveryDate = addDays(shipDate, transitDays(distance, def.deliveryPromise.transitDays));
+      const deliveryDate = deliveryOn(shipDate, transitDays(distance, def.deliveryPromise.transitDays));
       if (deadline !== undefined && deliveryDate > deadline) {
         remove("PROMISE", id);
         continue;
@@ -429,7 +463,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
   }
 
   // Positions left: CHECK_ANNOUNCED when stock was seen, else the channel's out-of-stock rule.
-  const rule = channelInventory(channel).whenOutOfStock;
+  const rule = visibility.whenOutOfStock;
   for (const p of open) {
     const seen = [...(sawStock.get(p.lineId) ?? [])].sort();
     if (seen.length > 0) {

@@ -10,6 +10,8 @@ import {
   handlerEnvironment,
   type StateMachineId,
 } from "../../app/app-declaration.ts";
+import { mapRecord } from "../map-record.ts";
+import type { DeliveryQueues } from "../queues/delivery-queues.ts";
 import type { OrdersTable } from "../storage/orders-table.ts";
 import { OmsFunction } from "./oms-function.ts";
 
@@ -18,6 +20,7 @@ export interface AppFunctionsProps {
   buses: Record<EventBusId, IEventBus>;
   /** ARNs composed from the state machines' names (no reference to the state machine resources). */
   stateMachineArns: Record<StateMachineId, string>;
+  queues: DeliveryQueues;
 }
 
 export class AppFunctions extends Construct {
@@ -30,6 +33,8 @@ export class AppFunctions extends Construct {
       // The handlers publish to the order bus; "default" only carries AWS service events.
       eventBusName: props.buses.orders.eventBusName,
       stateMachineArns: props.stateMachineArns,
+      queues: mapRecord(props.queues.byId, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
+      subscriptionBusTargetRoleArn: props.queues.busTargetRole.roleArn,
     });
 
     for (const [functionId, declaration] of Object.entries(functionDeclarations) as [
@@ -41,6 +46,8 @@ export class AppFunctions extends Construct {
       if (access.table) fn.bindTable(props.table, access.table);
       fn.bindStartExecution((access.startExecution ?? []).map((machine) => props.stateMachineArns[machine]));
       fn.bindPutEvents((access.putEvents ?? []).map((bus) => props.buses[bus]));
+      fn.bindSendMessages((access.sendMessages ?? []).map((queue) => props.queues.byId[queue]));
+      if (access.manageSubscriptionRules) fn.bindSubscriptionRules(props.queues.busTargetRole);
       this.byId.set(functionId, fn);
     }
   }
