@@ -2,6 +2,7 @@
 // zod schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
 import { z } from "zod";
 import { orderEventSchema } from "../domain/events/order-events.ts";
+import { temporaryResponseSchema } from "../domain/fulfillment/order-response.ts";
 import {
   FULFILLMENT_KINDS,
   LOCATION_KINDS,
@@ -198,3 +199,8 @@ export const availabilityResponseSchema = z
     ),
   })
   .meta({ id: "Availability" });
+
+/** GET /orders/{orderId}/response: the temporary order response, with the order's current status. */
+export const temporaryOrderResponseSchema = temporaryResponseSchema
+  .extend({ status: orderStatusSchema })
+  .meta({ id: "TemporaryOrderResponse" });

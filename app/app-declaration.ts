@@ -29,6 +29,7 @@ import {
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
+  temporaryOrderResponseSchema,
 } from "./api-schemas.ts";
 
 export const APP_NAME = "oms";
@@ -55,7 +56,9 @@ export type FunctionId =
   | "get-stock"
   | "check-availability"
   | "publish-inventory-events"
-  | "expire-reservations";
+  | "expire-reservations"
+  | "respond-order"
+  | "get-order-response";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -251,6 +254,22 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 10,
     access: { table: "readWrite" },
   },
+  "respond-order": {
+    entry: "functions/workflow/respond-order.ts",
+    handler: "handler",
+    description: "Workflow task: record the temporary order response (order.response to the channel)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "get-order-response": {
+    entry: "functions/http/get-order-response.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/response: the temporary order response",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
 };
 
 export type StateMachineId = "home-delivery" | "reservation-hold";
@@ -278,6 +297,7 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
       ValidateOrderFunctionArn: { functionArn: "validate-order" },
       RouteOrderFunctionArn: { functionArn: "route-order" },
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
+      RespondOrderFunctionArn: { functionArn: "respond-order" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
   },
@@ -591,6 +611,21 @@ export const routes: RouteDeclaration[] = [
       200: { description: "Availability per SKU", schema: availabilityResponseSchema },
       400: errors("Bad query: missing channel or skus, a malformed SKU, lat without lon (see field)"),
       404: errors("CHANNEL_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/response",
+    functionId: "get-order-response",
+    operationId: "getOrderResponse",
+    auth: "iam",
+    summary:
+      "The temporary order response: per line the assigned location(s), availability, planned shipping date, purchase and sales price",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The response last sent to the channel", schema: temporaryOrderResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND, or RESPONSE_NOT_READY: the order is not routed yet"),
     },
   },
   {

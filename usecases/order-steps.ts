@@ -13,6 +13,7 @@ import {
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
 import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
+import { decideResponse } from "./order-response.ts";
 import type { Clock, IdSource, InventoryRepository, OrderRepository, ReservationHoldTimer } from "./ports.ts";
 import { reserveOrder, restoreReservations, settleReservations } from "./reservations.ts";
 
@@ -30,12 +31,13 @@ export interface StepResult {
   changed: boolean;
 }
 
-export type OrderStep = "validate" | "route" | "submit";
+export type OrderStep = "validate" | "route" | "respond" | "submit";
 
 /** The actions whose presence as the last timeline entry means the step already ran. */
 const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
   validate: ["validate", "reject"],
   route: ["route", "not-announce"],
+  respond: ["respond"],
   submit: ["submit"],
 };
 
@@ -65,6 +67,8 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
       }
       return reserveOrder(deps, order, channel);
     }
+    case "respond":
+      return decideResponse(deps.inventory, order);
     case "submit":
       // An order that was stuck may have lost its reservations to the hold timer: take them again first.
       if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);

@@ -2,6 +2,7 @@
 // that can refuse it (with a reason), and the event it records. Step Functions performs the side
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
 import type { OrderEvent } from "../events/order-events.ts";
+import type { TemporaryResponse } from "../fulfillment/order-response.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
 import { ORDER_STATUSES, type Order, type OrderStatus } from "./order.ts";
 
@@ -12,7 +13,8 @@ export type OrderCommand =
   | { action: "not-announce"; positions: { lineId: string; reason: string }[] }
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
-  | { action: "recover" };
+  | { action: "recover" }
+  | { action: "respond"; response: TemporaryResponse };
 export type OrderAction = OrderCommand["action"];
 
 type CommandOf<A extends OrderAction> = Extract<OrderCommand, { action: A }>;
@@ -65,6 +67,14 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
   recover: {
     from: ["EXCEPTION"],
     to: (order) => order.exception?.previousStatus ?? "INITIAL",
+  },
+  // The temporary order response: recorded (and sent to the channel as order.response) without a status
+  // change; a new routing may be answered again.
+  respond: {
+    from: ["ROUTED"],
+    to: "ROUTED",
+    guard: (order, c) =>
+      c.response.orderId === order.orderId ? undefined : "the response is another order's",
   },
 };
 
@@ -190,6 +200,14 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       };
       const data = { ...statusChange, error, cause, ...(executionArn ? { executionArn } : {}) };
       return { order: next, event: { ...base, type: "order.exception", data } };
+    }
+    case "respond": {
+      next.response = command.response;
+      const { orderId: _inEnvelope, ...response } = command.response;
+      return {
+        order: next,
+        event: { ...base, type: "order.response", data: { ...statusChange, ...response } },
+      };
     }
     case "recover": {
       const { exception: _resolved, ...rest } = next;

@@ -2,6 +2,7 @@
 // and its creation from a channel's input. Positions live inside the order (one item per order, see
 // docs/access-patterns.md for why).
 import { z } from "zod";
+import { temporaryResponseSchema } from "../fulfillment/order-response.ts";
 import type { Channel } from "./channel.ts";
 import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
 
@@ -77,6 +78,8 @@ export const orderSchema = z.object({
   timeline: z.array(timelineEntrySchema),
   rejection: z.object({ reasons: z.array(z.string()) }).optional(),
   exception: orderExceptionSchema.optional(),
+  /** The temporary order response last sent to the channel (GET /orders/{orderId}/response). */
+  response: temporaryResponseSchema.optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */
