@@ -14,6 +14,7 @@ import {
   availabilityQuerySchema,
   availabilityResponseSchema,
   captureResponseSchema,
+  documentListResponseSchema,
   errorBodySchema,
   eventCatalogueResponseSchema,
   healthResponseSchema,
@@ -22,6 +23,7 @@ import {
   locationListResponseSchema,
   locationParamsSchema,
   locationResponseSchema,
+  orderDocumentParamsSchema,
   orderEventsResponseSchema,
   orderIdParamsSchema,
   orderListResponseSchema,
@@ -58,7 +60,10 @@ export type FunctionId =
   | "publish-inventory-events"
   | "expire-reservations"
   | "respond-order"
-  | "get-order-response";
+  | "get-order-response"
+  | "create-documents"
+  | "list-order-documents"
+  | "get-order-document";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -72,6 +77,8 @@ export interface FunctionDeclaration {
     table?: "read" | "readWrite";
     startExecution?: StateMachineId[];
     putEvents?: EventBusId[];
+    /** The order documents' files (S3 bucket on AWS, the data folder locally). */
+    documents?: "read" | "readWrite";
   };
 }
 
@@ -270,6 +277,32 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 5,
     access: { table: "read" },
   },
+  "create-documents": {
+    entry: "functions/workflow/create-documents.ts",
+    handler: "handler",
+    description:
+      "Workflow task: the PDF documents each assigned location needs (delivery note, return note, label)",
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: "readWrite", documents: "readWrite" },
+  },
+  "list-order-documents": {
+    entry: "functions/http/list-order-documents.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/documents: the order's documents with download links",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    // Read: presigning a GET needs no call, but the URL carries this role's permission to read the object.
+    access: { table: "read", documents: "read" },
+  },
+  "get-order-document": {
+    entry: "functions/http/get-order-document.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/documents/{documentId}: the document's PDF",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "read", documents: "read" },
+  },
 };
 
 export type StateMachineId = "home-delivery" | "reservation-hold";
@@ -298,6 +331,7 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
       RouteOrderFunctionArn: { functionArn: "route-order" },
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
       RespondOrderFunctionArn: { functionArn: "respond-order" },
+      CreateDocumentsFunctionArn: { functionArn: "create-documents" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
   },
@@ -630,6 +664,38 @@ export const routes: RouteDeclaration[] = [
   },
   {
     method: "GET",
+    path: "/orders/{orderId}/documents",
+    functionId: "list-order-documents",
+    operationId: "listOrderDocuments",
+    auth: "iam",
+    summary:
+      "The order's documents (delivery notes, return notes, return labels per location) with download links",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: {
+        description: "The documents made so far (none before routing)",
+        schema: documentListResponseSchema,
+      },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/documents/{documentId}",
+    functionId: "get-order-document",
+    operationId: "getOrderDocument",
+    auth: "iam",
+    summary: "One document's PDF",
+    request: { params: orderDocumentParamsSchema },
+    responses: {
+      200: { description: "The PDF (application/pdf)" },
+      400: errors("Not an order or document id"),
+      404: errors("DOCUMENT_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
     path: "/openapi.json",
     functionId: "get-openapi",
     operationId: "getOpenApi",
@@ -659,12 +725,19 @@ export function handlerEnvironment(resolved: {
   tableName: string;
   eventBusName: string;
   stateMachineArns: Record<StateMachineId, string>;
+  /** Where order documents' files go: the S3 bucket (AWS) or a folder (one machine). */
+  documents?: { bucketName: string } | { directory: string };
 }): Record<string, string> {
   const env: Record<string, string> = {
     TABLE_NAME: resolved.tableName,
     EVENT_BUS_NAME: resolved.eventBusName,
     POWERTOOLS_SERVICE_NAME: APP_NAME,
   };
+  if (resolved.documents && "bucketName" in resolved.documents) {
+    env.DOCUMENT_BUCKET_NAME = resolved.documents.bucketName;
+  } else if (resolved.documents) {
+    env.DOCUMENTS_DIR = resolved.documents.directory;
+  }
   for (const [id, machine] of Object.entries(stateMachines) as [StateMachineId, StateMachineDeclaration][]) {
     env[machine.arnVariable] = resolved.stateMachineArns[id];
   }

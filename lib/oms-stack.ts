@@ -8,6 +8,7 @@ import { OrderHttpApi } from "./api/http-api.ts";
 import { OrderEventBuses, OrderEvents } from "./events/order-events.ts";
 import { AppFunctions } from "./functions/app-functions.ts";
 import { mapRecord } from "./map-record.ts";
+import { DocumentsBucket } from "./storage/documents-bucket.ts";
 import { OrdersTable } from "./storage/orders-table.ts";
 import { OrderWorkflows, stateMachineArnFromName } from "./workflows/order-workflows.ts";
 
@@ -21,13 +22,20 @@ export class OmsStack extends Stack {
       stateMachineArnFromName(this, machine.name),
     );
 
-    const functions = new AppFunctions(this, "Functions", { table, buses: buses.byId, stateMachineArns });
+    const documents = new DocumentsBucket(this, "Documents");
+    const functions = new AppFunctions(this, "Functions", {
+      table,
+      documents,
+      buses: buses.byId,
+      stateMachineArns,
+    });
     new OrderWorkflows(this, "Workflows", { functions });
     new OrderHttpApi(this, "Api", { functions });
     new OrderEvents(this, "Events", { functions, table, buses });
 
     new CfnOutput(this, "TableName", { value: table.tableName });
     new CfnOutput(this, "OrderEventBusName", { value: buses.byId.orders.eventBusName });
+    new CfnOutput(this, "DocumentBucketName", { value: documents.bucketName });
     for (const [machineId, arn] of Object.entries(stateMachineArns)) {
       new CfnOutput(this, `StateMachineArn-${machineId}`, { value: arn });
     }

@@ -5,6 +5,7 @@
 import "./polyfills.ts";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   CreateTableCommand,
@@ -83,6 +84,8 @@ export interface Runtime {
   dynamodbEndpoint: string;
   dataDir: string | undefined;
   tableName: string;
+  /** Where order documents' files are kept: `<dataDir>/documents`, or a temporary folder per table. */
+  documentsDir: string;
   functions: FunctionRuntime;
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
@@ -168,7 +171,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => close(edge));
     const awsEndpoint = `http://${host}:${awsPort}`;
 
-    // 3. The handlers' environment: same variable names as on AWS, local endpoints.
+    // 3. The handlers' environment: same variable names as on AWS, local endpoints; documents in a folder
+    // (S3 on AWS).
+    const documentsDir = dataDir ? join(dataDir, "documents") : join(tmpdir(), `oms-documents-${tableName}`);
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? DUMMY_CREDENTIALS.accessKeyId,
@@ -183,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         stateMachineArns: Object.fromEntries(
           (Object.keys(stateMachines) as StateMachineId[]).map((id) => [id, localStateMachineArn(id)]),
         ) as Record<StateMachineId, string>,
+        documents: { directory: documentsDir },
       }),
     });
 
@@ -233,6 +239,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dynamodbEndpoint,
       dataDir,
       tableName,
+      documentsDir,
       functions: fnRuntime,
       stepFunctions,
       eventBridge,

@@ -2,6 +2,7 @@
 // Adapters implement them; tests pass real adapters against DynamoDB Local or plain objects for the clock.
 import type { OrderType } from "../domain/order/order-input.ts";
 
+export type { DocumentRepository } from "../adapters/dynamodb/document-repository.ts";
 export type { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
 export type { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
 
@@ -23,4 +24,13 @@ export interface Clock {
 export interface IdSource {
   orderId(): string;
   eventId(): string;
+}
+
+/** Where order documents' files live: S3 on AWS, the data folder locally. Keys are deterministic. */
+export interface DocumentStore {
+  /** Stores the bytes under the key; storing the same key again replaces it (same content, same file). */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** A direct download link (a presigned URL), or undefined when the HTTP API serves the file itself. */
+  downloadUrl(key: string, fileName: string): Promise<string | undefined>;
 }

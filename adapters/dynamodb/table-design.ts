@@ -55,6 +55,7 @@ export const ENTITY = {
   availability: "Availability",
   stockUpdate: "StockUpdate",
   reservation: "Reservation",
+  orderDocument: "OrderDocument",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -109,6 +110,12 @@ export const keys = {
     sk: `RES#${lineId}#${locationId}`,
   }),
   reservationPrefix: "RES#",
+  /** A document made for an order (its file lives in the document store); in the order's partition. */
+  orderDocument: (orderId: string, documentId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `DOC#${documentId}`,
+  }),
+  orderDocumentPrefix: "DOC#",
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,

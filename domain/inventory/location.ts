@@ -2,6 +2,7 @@
 // (the API's input and the stored shape derive from it) and the pure questions routing and availability
 // ask of a location: is it open for orders now, does it offer a fulfillment kind, how far is it.
 import { z } from "zod";
+import { locationDocumentsSchema } from "../fulfillment/documents.ts";
 import { skuSchema } from "../order/order-input.ts";
 
 export const LOCATION_KINDS = ["WAREHOUSE", "STORE", "SUPPLIER"] as const;
@@ -107,6 +108,8 @@ export const locationInputSchema = z.strictObject({
       message: `at most ${MAX_PURCHASE_PRICES} purchase prices per location`,
     })
     .optional(),
+  /** The documents its parcels carry; absent = the default of its kind (see domain/fulfillment/documents.ts). */
+  documents: locationDocumentsSchema.optional(),
 });
 export type LocationInput = z.input<typeof locationInputSchema>;
 export type LocationSettings = z.infer<typeof locationInputSchema>;

@@ -9,6 +9,9 @@ const environmentSchema = z.object({
   STATE_MACHINE_ARN_RESERVATION_HOLD: z.string().min(1),
   /** Seconds a warm function may serve channel configuration from memory (changes apply within it). */
   CONFIG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  /** Order documents: the S3 bucket on AWS, or a folder in the one-machine home (one of the two). */
+  DOCUMENT_BUCKET_NAME: z.string().min(1).optional(),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

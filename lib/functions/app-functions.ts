@@ -10,11 +10,13 @@ import {
   handlerEnvironment,
   type StateMachineId,
 } from "../../app/app-declaration.ts";
+import type { DocumentsBucket } from "../storage/documents-bucket.ts";
 import type { OrdersTable } from "../storage/orders-table.ts";
 import { OmsFunction } from "./oms-function.ts";
 
 export interface AppFunctionsProps {
   table: OrdersTable;
+  documents: DocumentsBucket;
   buses: Record<EventBusId, IEventBus>;
   /** ARNs composed from the state machines' names (no reference to the state machine resources). */
   stateMachineArns: Record<StateMachineId, string>;
@@ -30,6 +32,7 @@ export class AppFunctions extends Construct {
       // The handlers publish to the order bus; "default" only carries AWS service events.
       eventBusName: props.buses.orders.eventBusName,
       stateMachineArns: props.stateMachineArns,
+      documents: { bucketName: props.documents.bucketName },
     });
 
     for (const [functionId, declaration] of Object.entries(functionDeclarations) as [
@@ -41,6 +44,7 @@ export class AppFunctions extends Construct {
       if (access.table) fn.bindTable(props.table, access.table);
       fn.bindStartExecution((access.startExecution ?? []).map((machine) => props.stateMachineArns[machine]));
       fn.bindPutEvents((access.putEvents ?? []).map((bus) => props.buses[bus]));
+      if (access.documents) fn.bindDocuments(props.documents, access.documents);
       this.byId.set(functionId, fn);
     }
   }
