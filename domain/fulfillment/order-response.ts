@@ -59,6 +59,11 @@ export function assignedAtOf(order: Order): string | undefined {
   return undefined;
 }
 
+/** True when the order's last response describes its current routing (it needs no new one). */
+export function hasCurrentResponse(order: Order): boolean {
+  return order.response !== undefined && order.response.assignedAt === assignedAtOf(order);
+}
+
 /**
  * The temporary response of a routed order. Throws ValidationError when the order has no routing or a
  * position is allocated to a location that no longer exists.

@@ -27,6 +27,9 @@ export const positionSchema = z.object({
   name: z.string().optional(),
   quantity: z.number().int().positive(),
   unitPrice: z.number().nonnegative(),
+  category: z.string().optional(),
+  weight: z.number().nonnegative().optional(),
+  hazardous: z.boolean().optional(),
   status: positionStatusSchema,
   locationId: z.string().optional(),
   /** Assigned without a reservation: no visible location had the stock (the channel backorders). */
@@ -80,6 +83,8 @@ export const orderSchema = z.object({
   exception: orderExceptionSchema.optional(),
   /** The temporary order response last sent to the channel (GET /orders/{orderId}/response). */
   response: temporaryResponseSchema.optional(),
+  /** The workflow execution that last moved the order on: operators' link to its history. */
+  executionArn: z.string().optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */
@@ -97,6 +102,9 @@ export function createOrder(input: OrderInput, channel: Channel, orderId: string
     ...(p.name === undefined ? {} : { name: p.name }),
     quantity: p.quantity,
     unitPrice: p.unitPrice,
+    ...(p.category === undefined ? {} : { category: p.category }),
+    ...(p.weight === undefined ? {} : { weight: p.weight }),
+    ...(p.hazardous === undefined ? {} : { hazardous: p.hazardous }),
     status: "OPEN",
   }));
   return {
