@@ -1,6 +1,7 @@
 // The document store of the one-machine home: files under a folder (npm start: OMS_DATA_DIR/documents),
 // keyed like the S3 objects. Writes go to a temporary file first and are renamed into place, so a crash
 // never leaves half a PDF under a key. Downloads go through the HTTP API's document route.
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import type { DocumentStore } from "../../usecases/ports.ts";
@@ -22,7 +23,7 @@ export class LocalDocumentStore implements DocumentStore {
   async put(key: string, body: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, body);
     await rename(temporary, path);
   }
