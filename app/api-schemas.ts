@@ -2,6 +2,8 @@
 // zod schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
 import { z } from "zod";
 import { orderEventSchema } from "../domain/events/order-events.ts";
+import { documentKindSchema } from "../domain/fulfillment/documents.ts";
+import { temporaryResponseSchema } from "../domain/fulfillment/order-response.ts";
 import {
   FULFILLMENT_KINDS,
   LOCATION_KINDS,
@@ -471,3 +473,38 @@ export const deadLetterListSchema = z
 export const deadLettersRedeliveredSchema = z
   .object({ redelivered: z.number().int(), ids: z.array(z.string()) })
   .meta({ id: "DeadLettersRedelivered" });
+/** GET /orders/{orderId}/response: the temporary order response, with the order's current status. */
+export const temporaryOrderResponseSchema = temporaryResponseSchema
+  .extend({ status: orderStatusSchema })
+  .meta({ id: "TemporaryOrderResponse" });
+
+export const orderDocumentParamsSchema = orderIdParamsSchema.extend({
+  documentId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._:-]+$/, "not a document id"),
+});
+
+export const documentListResponseSchema = z
+  .object({
+    orderId: z.string(),
+    items: z.array(
+      z.object({
+        documentId: z.string().describe("<locationId>.<kind>, e.g. wh-berlin.DELIVERY_NOTE"),
+        kind: documentKindSchema,
+        locationId: z.string(),
+        fileName: z.string(),
+        contentType: z.string(),
+        bytes: z.number().int(),
+        sha256: z.string(),
+        createdAt: z.string(),
+        url: z
+          .string()
+          .describe(
+            "Download link: a presigned S3 URL (15 minutes) on AWS; locally the path of GET /orders/{orderId}/documents/{documentId}",
+          ),
+      }),
+    ),
+  })
+  .meta({ id: "OrderDocuments" });

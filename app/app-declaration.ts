@@ -27,6 +27,7 @@ import {
   captureResponseSchema,
   deadLetterListSchema,
   deadLettersRedeliveredSchema,
+  documentListResponseSchema,
   errorBodySchema,
   eventCatalogueResponseSchema,
   healthResponseSchema,
@@ -37,6 +38,7 @@ import {
   locationParamsSchema,
   locationResponseSchema,
   merchantParamsSchema,
+  orderDocumentParamsSchema,
   orderEventsResponseSchema,
   orderIdParamsSchema,
   orderListResponseSchema,
@@ -65,6 +67,7 @@ import {
   subscriptionListSchema,
   subscriptionParamsSchema,
   subscriptionResumedSchema,
+  temporaryOrderResponseSchema,
 } from "./api-schemas.ts";
 
 export const APP_NAME = "oms";
@@ -109,7 +112,12 @@ export type FunctionId =
   | "run-routing-wave"
   | "scheduled-routing-wave"
   | "manage-subscriptions"
-  | "deliver-webhooks";
+  | "deliver-webhooks"
+  | "respond-order"
+  | "get-order-response"
+  | "create-documents"
+  | "list-order-documents"
+  | "get-order-document";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -127,6 +135,8 @@ export interface FunctionDeclaration {
     sendMessages?: QueueId[];
     /** Create, change and delete merchant subscription rules (`oms-sub-*`) on the order bus. */
     manageSubscriptionRules?: boolean;
+    /** The order documents' files (S3 bucket on AWS, the data folder locally). */
+    documents?: "read" | "readWrite";
   };
 }
 
@@ -458,6 +468,48 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 30,
     access: { table: "readWrite" },
   },
+  "respond-order": {
+    entry: "functions/workflow/respond-order.ts",
+    handler: "handler",
+    description: "Workflow task: record the temporary order response (order.response to the channel)",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite" },
+  },
+  "get-order-response": {
+    entry: "functions/http/get-order-response.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/response: the temporary order response",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "create-documents": {
+    entry: "functions/workflow/create-documents.ts",
+    handler: "handler",
+    description:
+      "Workflow task: the PDF documents each assigned location needs (delivery note, return note, label)",
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: "readWrite", documents: "readWrite" },
+  },
+  "list-order-documents": {
+    entry: "functions/http/list-order-documents.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/documents: the order's documents with download links",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    // Read: presigning a GET needs no call, but the URL carries this role's permission to read the object.
+    access: { table: "read", documents: "read" },
+  },
+  "get-order-document": {
+    entry: "functions/http/get-order-document.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/documents/{documentId}: the document's PDF",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "read", documents: "read" },
+  },
 };
 
 export type StateMachineId = "home-delivery" | "reservation-hold";
@@ -488,6 +540,8 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
       RouteOrderFunctionArn: { functionArn: "route-order" },
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
       RecordOrderFailureFunctionArn: { functionArn: "record-order-failure" },
+      RespondOrderFunctionArn: { functionArn: "respond-order" },
+      CreateDocumentsFunctionArn: { functionArn: "create-documents" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
   },
@@ -1101,6 +1155,53 @@ export const routes: RouteDeclaration[] = [
     summary: "Readiness: answers 200 when the order table is reachable",
     responses: { 200: { description: "Ready", schema: healthResponseSchema }, 503: errors("Not ready") },
   },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/response",
+    functionId: "get-order-response",
+    operationId: "getOrderResponse",
+    auth: "iam",
+    summary:
+      "The temporary order response: per line the assigned location(s), availability, planned shipping date, purchase and sales price",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The response last sent to the channel", schema: temporaryOrderResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND, or RESPONSE_NOT_READY: the order is not routed yet"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/documents",
+    functionId: "list-order-documents",
+    operationId: "listOrderDocuments",
+    auth: "iam",
+    summary:
+      "The order's documents (delivery notes, return notes, return labels per location) with download links",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: {
+        description: "The documents made so far (none before routing)",
+        schema: documentListResponseSchema,
+      },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/documents/{documentId}",
+    functionId: "get-order-document",
+    operationId: "getOrderDocument",
+    auth: "iam",
+    summary: "One document's PDF",
+    request: { params: orderDocumentParamsSchema },
+    responses: {
+      200: { description: "The PDF (application/pdf)" },
+      400: errors("Not an order or document id"),
+      404: errors("DOCUMENT_NOT_FOUND"),
+    },
+  },
 ];
 
 /** Subscription routes: every path is under the merchant, so IAM can scope a merchant to its own. */
@@ -1273,6 +1374,8 @@ export function handlerEnvironment(resolved: {
   queues?: Record<QueueId, { url: string; arn: string }>;
   /** AWS only: the role EventBridge assumes to deliver subscription events to a merchant's bus. */
   subscriptionBusTargetRoleArn?: string;
+  /** Where order documents' files go: the S3 bucket (AWS) or a folder (one machine). */
+  documents?: { bucketName: string } | { directory: string };
 }): Record<string, string> {
   const env: Record<string, string> = {
     TABLE_NAME: resolved.tableName,
@@ -1291,6 +1394,11 @@ export function handlerEnvironment(resolved: {
   ][]) {
     env[queues[id].urlVariable] = queue.url;
     env[queues[id].arnVariable] = queue.arn;
+  }
+  if (resolved.documents && "bucketName" in resolved.documents) {
+    env.DOCUMENT_BUCKET_NAME = resolved.documents.bucketName;
+  } else if (resolved.documents) {
+    env.DOCUMENTS_DIR = resolved.documents.directory;
   }
   return env;
 }

@@ -178,17 +178,24 @@ async function main() {
   }
   const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
   const backordered = await countBackordered(runtime.httpUrl, orderIds.slice(0, 20));
-  const taskInvocations = ["validate-order", "route-order", "submit-order"].reduce(
-    (a, n) => a + (invocations[n] ?? 0),
-    0,
-  );
+  const taskInvocations = [
+    "validate-order",
+    "route-order",
+    "respond-order",
+    "create-documents",
+    "submit-order",
+  ].reduce((a, n) => a + (invocations[n] ?? 0), 0);
 
   // Lambda GB-seconds: measured durations (they include waiting for DynamoDB Local, slower than
   // DynamoDB, so this over-states AWS) times each function's configured memory.
   let lambdaGbSeconds = 0;
+  const gbSecondsByFunction: Record<string, number> = {};
   for (const [name, ms] of Object.entries(runtime.functions.stats.durationMs)) {
     const memoryMb = functions[name as keyof typeof functions]?.memoryMb ?? 128;
-    lambdaGbSeconds += ((ms - (durationBefore[name] ?? 0)) / 1000) * (memoryMb / 1024);
+    const gbSeconds = ((ms - (durationBefore[name] ?? 0)) / 1000) * (memoryMb / 1024);
+    lambdaGbSeconds += gbSeconds;
+    if (gbSeconds > 0)
+      gbSecondsByFunction[name] = Number((gbSeconds / Math.max(orderIds.length, 1)).toFixed(4));
   }
 
   // Executions started in the measured window, per state machine: Express ones are billed per start and
@@ -272,6 +279,7 @@ async function main() {
   console.log("\nmetric                      value");
   for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(28)}${value}`);
   console.log(`invocations by function     ${JSON.stringify(invocations)}`);
+  console.log(`GB-seconds per order by fn  ${JSON.stringify(gbSecondsByFunction)}`);
   console.log(
     "\ncost item                                per order   unit price USD   USD per million orders",
   );

@@ -10,6 +10,7 @@ import { AppFunctions } from "./functions/app-functions.ts";
 import { mapRecord } from "./map-record.ts";
 import { DeliveryQueues } from "./queues/delivery-queues.ts";
 import { AppSchedules } from "./schedules/app-schedules.ts";
+import { DocumentsBucket } from "./storage/documents-bucket.ts";
 import { OrdersTable } from "./storage/orders-table.ts";
 import { OrderWorkflows, stateMachineArnFromName } from "./workflows/order-workflows.ts";
 
@@ -24,8 +25,10 @@ export class OmsStack extends Stack {
     );
 
     const queues = new DeliveryQueues(this, "Queues");
+    const documents = new DocumentsBucket(this, "Documents");
     const functions = new AppFunctions(this, "Functions", {
       table,
+      documents,
       buses: buses.byId,
       stateMachineArns,
       queues,
@@ -37,6 +40,7 @@ export class OmsStack extends Stack {
 
     new CfnOutput(this, "TableName", { value: table.tableName });
     new CfnOutput(this, "OrderEventBusName", { value: buses.byId.orders.eventBusName });
+    new CfnOutput(this, "DocumentBucketName", { value: documents.bucketName });
     for (const [machineId, arn] of Object.entries(stateMachineArns)) {
       new CfnOutput(this, `StateMachineArn-${machineId}`, { value: arn });
     }

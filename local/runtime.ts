@@ -5,6 +5,7 @@
 import "./polyfills.ts";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   CreateTableCommand,
@@ -95,6 +96,8 @@ export interface Runtime {
   dynamodbEndpoint: string;
   dataDir: string | undefined;
   tableName: string;
+  /** Where order documents' files are kept: `<dataDir>/documents`, or a temporary folder per table. */
+  documentsDir: string;
   functions: FunctionRuntime;
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
@@ -186,7 +189,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const awsEndpoint = `http://${host}:${awsPort}`;
     sqs.setEndpoint(awsEndpoint);
 
-    // 3. The handlers' environment: same variable names as on AWS, local endpoints.
+    // 3. The handlers' environment: same variable names as on AWS, local endpoints; documents in a folder
+    // (S3 on AWS).
+    const documentsDir = dataDir ? join(dataDir, "documents") : join(tmpdir(), `oms-documents-${tableName}`);
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? DUMMY_CREDENTIALS.accessKeyId,
@@ -210,6 +215,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
             { url: sqs.queueUrlOf(queues[id].name), arn: sqs.queueArnOf(queues[id].name) },
           ]),
         ) as Record<QueueId, { url: string; arn: string }>,
+        documents: { directory: documentsDir },
       }),
     });
 
@@ -285,6 +291,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dynamodbEndpoint,
       dataDir,
       tableName,
+      documentsDir,
       functions: fnRuntime,
       stepFunctions,
       eventBridge,

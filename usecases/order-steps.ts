@@ -4,6 +4,7 @@
 
 import type { RoutingWrite } from "../adapters/dynamodb/routing-repository.ts";
 import type { OrderEvent } from "../domain/events/order-events.ts";
+import { hasCurrentResponse } from "../domain/fulfillment/order-response.ts";
 import { channelInventory } from "../domain/order/channel.ts";
 import {
   alreadyApplied,
@@ -15,6 +16,7 @@ import {
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
 import { NotFoundError, ValidationError } from "../domain/shared/errors.ts";
+import { decideResponse } from "./order-response.ts";
 import type {
   Clock,
   IdSource,
@@ -41,12 +43,13 @@ export interface StepResult {
   changed: boolean;
 }
 
-export type OrderStep = "validate" | "route" | "submit";
+export type OrderStep = "validate" | "route" | "respond" | "submit";
 
 /** The actions whose presence as the last timeline entry means the step already ran. */
 const STEP_OUTCOMES: Record<OrderStep, OrderAction[]> = {
   validate: ["validate", "reject"],
   route: ["route", "not-announce", "check-announce", "cancel", "await-wave"],
+  respond: ["respond"],
   submit: ["submit"],
 };
 
@@ -84,6 +87,8 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<De
       const routed = await routeOrder(deps, order, channel);
       return { commands: routed.commands, routing: routed.write };
     }
+    case "respond":
+      return { commands: [await decideResponse(deps.inventory, order)] };
     case "submit":
       // An order that was stuck may have lost its reservations to the hold timer: take them again first.
       if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);
@@ -98,7 +103,9 @@ export async function runOrderStep(
   executionArn?: string,
 ): Promise<StepResult> {
   const stored = await loadOrder(deps.repo, orderId);
-  if (STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
+  // The response is sent once per routing: a retry after a later failure does not send it again.
+  const answered = step === "respond" && hasCurrentResponse(stored);
+  if (answered || STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
     // A repeat of routing also finishes what a crash after its write may have left: reservations of a
     // cancelled order, or of a duplicate attempt that lost the race, go back.
     if (step === "route") await settleReservations(deps, stored);

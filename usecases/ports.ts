@@ -4,6 +4,7 @@ import type { OrderType } from "../domain/order/order-input.ts";
 import type { ResumePoint } from "../domain/order/resume-points.ts";
 import type { SubscriptionTarget } from "../domain/subscriptions/subscription.ts";
 
+export type { DocumentRepository } from "../adapters/dynamodb/document-repository.ts";
 export type { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
 export type { OrderRepository } from "../adapters/dynamodb/order-repository.ts";
 export type { RoutingRepository } from "../adapters/dynamodb/routing-repository.ts";
@@ -77,4 +78,13 @@ export interface WebhookSender {
 export interface SecretSource {
   /** A new random signing secret. */
   secret(): string;
+}
+
+/** Where order documents' files live: S3 on AWS, the data folder locally. Keys are deterministic. */
+export interface DocumentStore {
+  /** Stores the bytes under the key; storing the same key again replaces it (same content, same file). */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** A direct download link (a presigned URL), or undefined when the HTTP API serves the file itself. */
+  downloadUrl(key: string, fileName: string): Promise<string | undefined>;
 }

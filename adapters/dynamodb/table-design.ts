@@ -72,6 +72,7 @@ export const ENTITY = {
   routingTask: "RoutingTask",
   subscription: "Subscription",
   deadLetter: "DeadLetter",
+  orderDocument: "OrderDocument",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -142,6 +143,12 @@ export const keys = {
   routingTrace: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "ROUTING" }),
   /** The order's manual routing task; listed through byStatus under `ROUTINGTASK#<status>`. */
   routingTask: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "TASK#ROUTING" }),
+  /** A document made for an order (its file lives in the document store); in the order's partition. */
+  orderDocument: (orderId: string, documentId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `DOC#${documentId}`,
+  }),
+  orderDocumentPrefix: "DOC#",
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,

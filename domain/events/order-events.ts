@@ -2,6 +2,7 @@
 // (tenant), channel, order id, a per-order sequence number and an event id, so consumers can scope,
 // deduplicate (eventId) and re-order (sequence). On the bus the detail-type is `${type}.v${version}`.
 import { z } from "zod";
+import { temporaryResponseSchema } from "../fulfillment/order-response.ts";
 import { orderStatusSchema } from "../order/order.ts";
 
 export const EVENT_SOURCE = "oms.orders";
@@ -72,6 +73,11 @@ export const orderExceptionV1 = envelope(
   z.object({ ...statusChange, error: z.string(), cause: z.string(), executionArn: z.string().optional() }),
 );
 export const orderRecoveredV1 = envelope("order.recovered", z.object(statusChange));
+/** The temporary order response: per line the assigned location(s), availability, planned date, prices. */
+export const orderResponseV1 = envelope(
+  "order.response",
+  z.object({ ...statusChange, ...temporaryResponseSchema.omit({ orderId: true }).shape }),
+);
 
 export const orderCheckAnnouncedV1 = envelope(
   "order.check-announced",
@@ -101,6 +107,7 @@ export const orderEventSchemas = [
   orderCheckAnnouncedV1,
   orderCancelledV1,
   orderAwaitingWaveV1,
+  orderResponseV1,
 ] as const;
 
 export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);

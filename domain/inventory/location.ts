@@ -2,11 +2,16 @@
 // (the API's input and the stored shape derive from it) and the pure questions routing and availability
 // ask of a location: is it open for orders now, does it offer a fulfillment kind, how far is it.
 import { z } from "zod";
+import { locationDocumentsSchema } from "../fulfillment/documents.ts";
+import { skuSchema } from "../order/order-input.ts";
 
 export const LOCATION_KINDS = ["WAREHOUSE", "STORE", "SUPPLIER"] as const;
 /** SHIP: parcel to the customer; PICKUP: click & collect at the location; SHIP_TO_STORE: to a store. */
 export const FULFILLMENT_KINDS = ["SHIP", "PICKUP", "SHIP_TO_STORE"] as const;
 export type FulfillmentKind = (typeof FULFILLMENT_KINDS)[number];
+
+/** Price lists live on the location item (read with the cached directory): kept to supplier-sized lists. */
+export const MAX_PURCHASE_PRICES = 1000;
 
 export const LOCATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
@@ -93,6 +98,18 @@ export const locationInputSchema = z.strictObject({
     .optional(),
   /** Working days before goods can leave (suppliers, drop-shippers), added to the planned shipping date; absent = 0. */
   leadTimeDays: z.number().int().min(0).max(365).optional(),
+  /**
+   * What the merchant pays this location per unit of a SKU (a supplier's or drop-shipper's price list),
+   * in the orders' currency; shown in the temporary order response. Absent SKUs have no purchase price.
+   */
+  purchasePrices: z
+    .record(skuSchema, z.number().nonnegative().max(10_000_000))
+    .refine((prices) => Object.keys(prices).length <= MAX_PURCHASE_PRICES, {
+      message: `at most ${MAX_PURCHASE_PRICES} purchase prices per location`,
+    })
+    .optional(),
+  /** The documents its parcels carry; absent = the default of its kind (see domain/fulfillment/documents.ts). */
+  documents: locationDocumentsSchema.optional(),
 });
 export type LocationInput = z.input<typeof locationInputSchema>;
 export type LocationSettings = z.infer<typeof locationInputSchema>;

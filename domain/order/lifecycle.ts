@@ -2,6 +2,7 @@
 // that can refuse it (with a reason), and the event it records. Step Functions performs the side
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
 import type { OrderEvent } from "../events/order-events.ts";
+import type { TemporaryResponse } from "../fulfillment/order-response.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
 import {
   allocationsOf,
@@ -46,7 +47,8 @@ export type OrderCommand =
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" }
-  | { action: "await-wave" };
+  | { action: "await-wave" }
+  | { action: "respond"; response: TemporaryResponse };
 export type OrderAction = OrderCommand["action"];
 
 type CommandOf<A extends OrderAction> = Extract<OrderCommand, { action: A }>;
@@ -164,6 +166,14 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
   // Magento-style batch sourcing: a channel in wave mode parks validated orders; the next routing wave
   // (usecases/routing-waves.ts) routes them together, from AWAITING_WAVE, with the actions above.
   "await-wave": { from: ["VALIDATED"], to: "AWAITING_WAVE" },
+  // The temporary order response: recorded (and sent to the channel as order.response) without a status
+  // change; a new routing may be answered again.
+  respond: {
+    from: ["ROUTED"],
+    to: "ROUTED",
+    guard: (order, c) =>
+      c.response.orderId === order.orderId ? undefined : "the response is another order's",
+  },
 };
 
 /** Statuses no action leaves. */
@@ -298,6 +308,14 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
     }
     case "await-wave":
       return { order: next, event: { ...base, type: "order.awaiting-wave", data: statusChange } };
+    case "respond": {
+      next.response = command.response;
+      const { orderId: _inEnvelope, ...response } = command.response;
+      return {
+        order: next,
+        event: { ...base, type: "order.response", data: { ...statusChange, ...response } },
+      };
+    }
     case "recover": {
       const { exception: _resolved, ...rest } = next;
       return { order: rest, event: { ...base, type: "order.recovered", data: statusChange } };

@@ -2,6 +2,7 @@
 // and its creation from a channel's input. Positions live inside the order (one item per order, see
 // docs/access-patterns.md for why).
 import { z } from "zod";
+import { temporaryResponseSchema } from "../fulfillment/order-response.ts";
 import type { Channel } from "./channel.ts";
 import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
 
@@ -118,6 +119,8 @@ export const orderSchema = z.object({
     .optional(),
   /** Why the order was cancelled. */
   cancellation: z.object({ reason: z.string(), at: z.string() }).optional(),
+  /** The temporary order response last sent to the channel (GET /orders/{orderId}/response). */
+  response: temporaryResponseSchema.optional(),
   /** The workflow execution that last moved the order on: operators' link to its history. */
   executionArn: z.string().optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */

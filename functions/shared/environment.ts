@@ -23,6 +23,9 @@ const environmentSchema = z.object({
   /** Seconds a warm delivery function may reuse a subscription it read (pause, rotation apply within it). */
   SUBSCRIPTION_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  /** Order documents: the S3 bucket on AWS, or a folder in the one-machine home (one of the two). */
+  DOCUMENT_BUCKET_NAME: z.string().min(1).optional(),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

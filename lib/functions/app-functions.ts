@@ -12,11 +12,13 @@ import {
 } from "../../app/app-declaration.ts";
 import { mapRecord } from "../map-record.ts";
 import type { DeliveryQueues } from "../queues/delivery-queues.ts";
+import type { DocumentsBucket } from "../storage/documents-bucket.ts";
 import type { OrdersTable } from "../storage/orders-table.ts";
 import { OmsFunction } from "./oms-function.ts";
 
 export interface AppFunctionsProps {
   table: OrdersTable;
+  documents: DocumentsBucket;
   buses: Record<EventBusId, IEventBus>;
   /** ARNs composed from the state machines' names (no reference to the state machine resources). */
   stateMachineArns: Record<StateMachineId, string>;
@@ -35,6 +37,7 @@ export class AppFunctions extends Construct {
       stateMachineArns: props.stateMachineArns,
       queues: mapRecord(props.queues.byId, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
       subscriptionBusTargetRoleArn: props.queues.busTargetRole.roleArn,
+      documents: { bucketName: props.documents.bucketName },
     });
 
     for (const [functionId, declaration] of Object.entries(functionDeclarations) as [
@@ -48,6 +51,7 @@ export class AppFunctions extends Construct {
       fn.bindPutEvents((access.putEvents ?? []).map((bus) => props.buses[bus]));
       fn.bindSendMessages((access.sendMessages ?? []).map((queue) => props.queues.byId[queue]));
       if (access.manageSubscriptionRules) fn.bindSubscriptionRules(props.queues.busTargetRole);
+      if (access.documents) fn.bindDocuments(props.documents, access.documents);
       this.byId.set(functionId, fn);
     }
   }

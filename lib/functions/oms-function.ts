@@ -2,17 +2,19 @@
 // Node.js runtime on ARM64, active X-Ray tracing, its own log group, a minified ESM bundle with source
 // maps) and least-privilege binding helpers. Its role carries no managed policy: it may write to its own
 // log group, send traces, and whatever the bind* helpers add, nothing else.
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { FunctionDeclaration } from "../../app/app-declaration.ts";
 import { fromRepoRoot, repoRoot } from "../paths.ts";
 import { subscriptionRuleArnPattern } from "../queues/delivery-queues.ts";
+import type { DocumentAccess, DocumentsBucket } from "../storage/documents-bucket.ts";
 import type { OrdersTable, TableAccess } from "../storage/orders-table.ts";
 
 export interface OmsFunctionProps {
@@ -146,5 +148,15 @@ export class OmsFunction extends Construct {
   /** events:PutEvents on exactly these buses. */
   bindPutEvents(buses: IEventBus[]): void {
     for (const bus of buses) bus.grantPutEventsTo(this.fn);
+  }
+
+  /** GetObject (and PutObject for readWrite) on the document keys of the documents bucket. */
+  bindDocuments(documents: DocumentsBucket, access: DocumentAccess): void {
+    documents.grantAccess(this.fn, access);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(documents.bucket.node.defaultChild as CfnBucket)}.Arn>/orders/*]`,
+      reason:
+        "Document keys are orders/<orderId>/<locationId>/<kind>.pdf, made per order at run time: the grant is limited to the documents' prefix and to GetObject/PutObject",
+    });
   }
 }

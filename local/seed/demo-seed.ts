@@ -64,6 +64,7 @@ export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
     priority: 10,
     networks: ["de-warehouses"],
     shippingCost: { currency: "EUR", perParcel: 4.9, perUnit: 0.2, perKm: 0 },
+    purchasePrices: { "SKU-TSHIRT-M": 6.4, "SKU-MUG": 3.1 },
   },
   {
     locationId: "store-munich",
@@ -89,6 +90,8 @@ export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
     cutOffTime: "12:00",
     timeZone: "Europe/Berlin",
     priority: 80,
+    leadTimeDays: 2,
+    purchasePrices: { "SKU-BIKE": 410 },
   },
 ];
 

@@ -66,6 +66,13 @@ describe("npm start", () => {
     expect(res.status).toBe(202);
     const orderId = String(res.body.orderId);
     await api.waitForStatus(orderId, "SUBMITTED");
+    // The temporary response and the documents: PDFs in the data folder, served by the API.
+    expect((await api.get(`/orders/${orderId}/response`)).status).toBe(200);
+    const documents = (await api.get(`/orders/${orderId}/documents`)).body.items as { url: string }[];
+    expect(documents).toHaveLength(3);
+    expect(existsSync(join(dataDir, "documents", "orders", orderId, "wh-berlin", "delivery-note.pdf"))).toBe(
+      true,
+    );
 
     const pidFile = join(dataDir, "dynamodb", "dynamodb-local.pid");
     const jvmPid = readFileSync(pidFile, "utf8").trim();
@@ -76,6 +83,8 @@ describe("npm start", () => {
     child = second.proc;
     const again = await api.get(`/orders/${orderId}`);
     expect(again.body.status).toBe("SUBMITTED");
+    const pdf = await fetch(`http://127.0.0.1:${port}${documents[0]?.url}`);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
     // The same request after the restart still gets the same answer.
     expect((await api.post("/orders", sample, { "idempotency-key": "k1" })).body.orderId).toBe(orderId);
     expect(await stop(second.proc)).toBe(0);

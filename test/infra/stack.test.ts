@@ -444,6 +444,49 @@ describe("table", () => {
   });
 });
 
+const bucketLogicalId = () => only(logicalIdsOf("AWS::S3::Bucket"), "one bucket");
+
+describe("documents bucket", () => {
+  it("encrypted, no public access, owner-enforced, versioned, retained", () => {
+    const bucket = resources[bucketLogicalId()];
+    expect(bucket?.DeletionPolicy).toBe("Retain");
+    expect(bucket?.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+      VersioningConfiguration: { Status: "Enabled" },
+    });
+  });
+
+  it("refuses requests without TLS", () => {
+    const policy = only(logicalIdsOf("AWS::S3::BucketPolicy"), "one bucket policy");
+    const statements = (propsOf(policy).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
+  });
+
+  it("the functions get the bucket's name", () => {
+    for (const functionId of ["create-documents", "list-order-documents"] as FunctionId[]) {
+      const env = (
+        propsOf(functionLogicalId(functionId)).Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(flatten(env.DOCUMENT_BUCKET_NAME)).toBe(`\${${bucketLogicalId()}}`);
+    }
+  });
+});
+
 describe("IAM: each function gets exactly its declared access", () => {
   const tableArn = () => `\${${tableLogicalId()}.Arn}`;
 
@@ -500,6 +543,14 @@ describe("IAM: each function gets exactly its declared access", () => {
       const writes = resourcesAllowing(statements, "dynamodb:PutItem");
       expect(reads).toEqual(fn.access.table ? [tableArn(), ...indexArns].sort() : []);
       expect(writes).toEqual(fn.access.table === "readWrite" ? [tableArn()] : []);
+
+      const documentKeys = `\${${bucketLogicalId()}.Arn}/orders/*`;
+      expect(resourcesAllowing(statements, "s3:GetObject")).toEqual(
+        fn.access.documents ? [documentKeys] : [],
+      );
+      expect(resourcesAllowing(statements, "s3:PutObject")).toEqual(
+        fn.access.documents === "readWrite" ? [documentKeys] : [],
+      );
     },
   );
 

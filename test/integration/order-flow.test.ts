@@ -2,7 +2,10 @@ import { readdirSync } from "node:fs";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { plannedShippingDate } from "../../domain/fulfillment/planned-shipping-date.ts";
+import { locationCreateSchema } from "../../domain/inventory/location.ts";
 import type { Runtime } from "../../local/runtime.ts";
+import { DEMO_LOCATIONS } from "../../local/seed/demo-seed.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
 import {
@@ -60,7 +63,14 @@ describe("capture -> SUBMITTED", () => {
 
     const order = await api.waitForStatus(orderId, "SUBMITTED");
     const timeline = order.timeline as { status: string; at: string }[];
-    expect(timeline.map((t) => t.status)).toEqual(["INITIAL", "VALIDATED", "ROUTED", "SUBMITTED"]);
+    expect(timeline.map((t) => t.status)).toEqual(["INITIAL", "VALIDATED", "ROUTED", "ROUTED", "SUBMITTED"]);
+    expect((order.timeline as { action: string }[]).map((t) => t.action)).toEqual([
+      "capture",
+      "validate",
+      "route",
+      "respond",
+      "submit",
+    ]);
     for (const entry of timeline) expect(Number.isNaN(Date.parse(entry.at))).toBe(false);
     expect((order.positions as { locationId: string }[]).every((p) => p.locationId === "wh-berlin")).toBe(
       true,
@@ -76,32 +86,114 @@ describe("capture -> SUBMITTED", () => {
     // Every status change reaches a subscribed merchant exactly once, in sequence order recoverable.
     const deadline = Date.now() + 10_000;
     const mine = () => received.filter((e) => e.detail.orderId === orderId);
-    while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while (mine().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     expect(
       mine()
         .map((e) => e["detail-type"])
         .sort(),
-    ).toEqual(["order.created.v1", "order.routed.v1", "order.submitted.v1", "order.validated.v1"].sort());
-    expect(new Set(mine().map((e) => e.detail.eventId)).size).toBe(4);
+    ).toEqual(
+      [
+        "order.created.v1",
+        "order.routed.v1",
+        "order.response.v1",
+        "order.submitted.v1",
+        "order.validated.v1",
+      ].sort(),
+    );
+    expect(new Set(mine().map((e) => e.detail.eventId)).size).toBe(5);
     expect(
       mine()
         .map((e) => e.detail.sequence)
         .sort(),
-    ).toEqual([1, 2, 3, 4]);
+    ).toEqual([1, 2, 3, 4, 5]);
 
     // The same events, in sequence, from the order repository: what a merchant replays from.
     const history = await api.get(`/orders/${orderId}/events`);
     expect(history.status).toBe(200);
     const items = history.body.items as { eventId: string; sequence: number; type: string }[];
-    expect(items.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    expect(items.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect(items.map((e) => e.type)).toEqual([
       "order.created",
       "order.validated",
       "order.routed",
+      "order.response",
       "order.submitted",
     ]);
     expect(new Set(items.map((e) => e.eventId))).toEqual(new Set(mine().map((e) => e.detail.eventId)));
     expect((await api.get("/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/events")).status).toBe(404);
+  });
+
+  it("sends the temporary order response after routing and serves it at /orders/{orderId}/response", async () => {
+    const res = await api.post("/orders", uniqueOrder(sampleBody()));
+    const orderId = String(res.body.orderId);
+    const order = await api.waitForStatus(orderId, "SUBMITTED");
+    const routedAt = (order.timeline as { action: string; at: string }[]).find(
+      (t) => t.action === "route",
+    )?.at;
+    const berlin = locationCreateSchema.parse(DEMO_LOCATIONS.find((l) => l.locationId === "wh-berlin"));
+    // The demo warehouse ships before 17:00 Berlin time on weekdays: the date depends on when this runs.
+    const shipDate = plannedShippingDate({ location: berlin, assignedAt: String(routedAt) });
+    const response = await api.get(`/orders/${orderId}/response`);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      orderId,
+      status: "SUBMITTED",
+      channelOrderRef: (order as { channelOrderRef: string }).channelOrderRef,
+      currency: "EUR",
+      assignedAt: routedAt,
+      lines: [
+        {
+          lineId: "1",
+          sku: "SKU-TSHIRT-M",
+          quantity: 2,
+          salesPrice: 19.9,
+          availability: "IN_STOCK",
+          plannedShippingDate: shipDate,
+          allocations: [
+            {
+              locationId: "wh-berlin",
+              quantity: 2,
+              availability: "IN_STOCK",
+              plannedShippingDate: shipDate,
+              purchasePrice: 6.4,
+            },
+          ],
+        },
+        {
+          lineId: "2",
+          sku: "SKU-MUG",
+          quantity: 1,
+          salesPrice: 9.5,
+          availability: "IN_STOCK",
+          plannedShippingDate: shipDate,
+          allocations: [
+            {
+              locationId: "wh-berlin",
+              quantity: 1,
+              availability: "IN_STOCK",
+              plannedShippingDate: shipDate,
+              purchasePrice: 3.1,
+            },
+          ],
+        },
+      ],
+    });
+    // The channel receives the same content as order.response.v1.
+    const deadline = Date.now() + 10_000;
+    const sent = () =>
+      received.find((e) => e.detail.orderId === orderId && e["detail-type"] === "order.response.v1");
+    while (!sent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const { orderId: _id, status: _status, ...content } = response.body;
+    expect((sent()?.detail as { data?: unknown } | undefined)?.data).toMatchObject({
+      ...content,
+      status: "ROUTED",
+      previousStatus: "ROUTED",
+    });
+
+    const unknown = await api.get("/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/response");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe("ORDER_NOT_FOUND");
+    expect((await api.get("/orders/not-an-id/response")).status).toBe(400);
   });
 
   it("lists orders by channel and status with paging", async () => {
@@ -318,6 +410,7 @@ describe("failures", () => {
       "INITIAL",
       "VALIDATED",
       "ROUTED",
+      "ROUTED",
       "EXCEPTION",
       "EXCEPTION",
       "ROUTED",
@@ -328,9 +421,12 @@ describe("failures", () => {
     const history = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn: String(retried.body.executionArn), maxResults: 1000 }),
     );
-    // The retry started at Submit: Validate and Route did not run again.
+    // The retry started after routing: Validate and Route did not run again; Respond and Documents found
+    // their effects recorded (no second order.response, no document made twice) and Submit lifted the exception.
     const entered = (history.events ?? []).flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
-    expect(entered).toEqual(["Resume?", "Submit"]);
+    expect(entered).toEqual(["Resume?", "Respond", "Documents", "Submit"]);
+    const events = (await api.get(`/orders/${orderId}/events`)).body.items as { type: string }[];
+    expect(events.filter((e) => e.type === "order.response")).toHaveLength(1);
   });
 
   it("refuses to retry an order that is not in EXCEPTION, and an unknown order", async () => {

@@ -40,7 +40,7 @@ describe("outbox relay across a crash", () => {
     const api = httpClient(first.httpUrl);
 
     const before = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
-    expect(await eventsOf(before, 4)).toHaveLength(4);
+    expect(await eventsOf(before, 5)).toHaveLength(5);
 
     await first.relay.stop(); // the relay "crashes": order events are written but not published
     const during = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
@@ -55,11 +55,11 @@ describe("outbox relay across a crash", () => {
       httpPort: Number(new URL(first.httpUrl).port),
       awsPort: Number(new URL(first.awsEndpoint).port),
     });
-    const published = await eventsOf(during, 4);
-    expect(new Set(published).size).toBe(4);
+    const published = await eventsOf(during, 5);
+    expect(new Set(published).size).toBe(5);
     await second.relay.whenCaughtUp();
     await second.eventBridge.whenIdle();
-    expect(received.filter((r) => r.orderId === during)).toHaveLength(4);
-    expect(received.filter((r) => r.orderId === before)).toHaveLength(4);
+    expect(received.filter((r) => r.orderId === during)).toHaveLength(5);
+    expect(received.filter((r) => r.orderId === before)).toHaveLength(5);
   });
 });

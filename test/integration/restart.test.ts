@@ -53,7 +53,13 @@ describe("restart with executions in flight", () => {
     );
     for (const id of ids) {
       const types = (await repo.listOrderEvents(id)).map((e) => e.type);
-      expect(types).toEqual(["order.created", "order.validated", "order.routed", "order.submitted"]);
+      expect(types).toEqual([
+        "order.created",
+        "order.validated",
+        "order.routed",
+        "order.response",
+        "order.submitted",
+      ]);
     }
   });
 });

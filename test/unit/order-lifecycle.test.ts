@@ -242,6 +242,25 @@ describe("order lifecycle", () => {
       { action: "submit" },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },
+      {
+        action: "respond",
+        response: {
+          orderId: "01HZZZZZZZZZZZZZZZZZZZZZZZ",
+          channelOrderRef: "WEB-100001",
+          currency: "EUR",
+          assignedAt: at,
+          lines: [
+            {
+              lineId: "1",
+              sku: "SKU-TSHIRT-M",
+              quantity: 2,
+              salesPrice: 19.9,
+              availability: "IN_STOCK",
+              allocations: [{ locationId: "wh-1", quantity: 2, availability: "IN_STOCK" }],
+            },
+          ],
+        },
+      },
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), (sequence) => {
