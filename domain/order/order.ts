@@ -13,6 +13,8 @@ export const ORDER_STATUSES = [
   "ROUTED",
   "SUBMITTED",
   "EXCEPTION",
+  "AWAITING_APPROVAL",
+  "DECLINED",
 ] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
@@ -77,6 +79,8 @@ export const orderSchema = z.object({
   timeline: z.array(timelineEntrySchema),
   rejection: z.object({ reasons: z.array(z.string()) }).optional(),
   exception: orderExceptionSchema.optional(),
+  /** Why approval declined the order (status DECLINED). */
+  decline: z.object({ reasonId: z.string(), actor: z.string(), comment: z.string().optional() }).optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */

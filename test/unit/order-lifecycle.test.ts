@@ -130,7 +130,7 @@ describe("order lifecycle", () => {
     }
   });
 
-  it("reaches every status from INITIAL and has SUBMITTED, REJECTED and NOT_ANNOUNCED as its only terminal statuses", () => {
+  it("reaches every status from INITIAL and has SUBMITTED, REJECTED, NOT_ANNOUNCED and DECLINED as its only terminal statuses", () => {
     const reachable = new Set<string>(["INITIAL"]);
     let grew = true;
     while (grew) {
@@ -148,7 +148,7 @@ describe("order lifecycle", () => {
       }
     }
     expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());
-    expect([...TERMINAL_STATUSES].sort()).toEqual(["NOT_ANNOUNCED", "REJECTED", "SUBMITTED"]);
+    expect([...TERMINAL_STATUSES].sort()).toEqual(["DECLINED", "NOT_ANNOUNCED", "REJECTED", "SUBMITTED"]);
     for (const status of TERMINAL_STATUSES) {
       const order = { ...sampleOrder(), status };
       for (const action of Object.keys(ORDER_LIFECYCLE)) {
@@ -166,6 +166,10 @@ describe("order lifecycle", () => {
       { action: "submit" },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },
+      { action: "request-approval", steps: [{ rank: 1, reasonIds: ["credit"] }] },
+      { action: "approve", reasonIds: ["credit"], reroute: false },
+      { action: "approve", reasonIds: ["credit"], reroute: true },
+      { action: "decline", reasonId: "credit", actor: "ops", comment: "no" },
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), (sequence) => {
