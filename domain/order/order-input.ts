@@ -49,6 +49,9 @@ export const orderPositionInputSchema = z.strictObject({
     .positive("quantity must be at least 1")
     .max(100_000),
   unitPrice: z.number().nonnegative("unitPrice must not be negative").max(10_000_000),
+  category: z.string().min(1).max(100).optional().describe("Product category, for routing rules"),
+  weight: z.number().nonnegative().max(100_000).optional().describe("Weight of one unit in kg"),
+  hazardous: z.boolean().optional().describe("Dangerous goods: rules may restrict where they ship from"),
 });
 
 export const orderInputSchema = z

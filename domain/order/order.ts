@@ -28,6 +28,9 @@ export const positionSchema = z.object({
   name: z.string().optional(),
   quantity: z.number().int().positive(),
   unitPrice: z.number().nonnegative(),
+  category: z.string().optional(),
+  weight: z.number().nonnegative().optional(),
+  hazardous: z.boolean().optional(),
   status: positionStatusSchema,
   locationId: z.string().optional(),
   /** Assigned without a reservation: no visible location had the stock (the channel backorders). */
@@ -98,6 +101,9 @@ export function createOrder(input: OrderInput, channel: Channel, orderId: string
     ...(p.name === undefined ? {} : { name: p.name }),
     quantity: p.quantity,
     unitPrice: p.unitPrice,
+    ...(p.category === undefined ? {} : { category: p.category }),
+    ...(p.weight === undefined ? {} : { weight: p.weight }),
+    ...(p.hazardous === undefined ? {} : { hazardous: p.hazardous }),
     status: "OPEN",
   }));
   return {
