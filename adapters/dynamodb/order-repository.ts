@@ -38,7 +38,7 @@ export interface OrderSummary {
 
 const IDEMPOTENCY_RETENTION_SECONDS = 7 * 24 * 3600;
 
-function orderItem(order: Order): Record<string, unknown> {
+export function orderItem(order: Order): Record<string, unknown> {
   return {
     ...keys.order(order.orderId),
     entityType: ENTITY.order,

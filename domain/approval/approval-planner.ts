@@ -2,7 +2,9 @@
 // apply, grouped by rank. Equal rank = one parallel step (every reason of it must approve); the steps run
 // in ascending rank (the next starts only when the previous one is approved). Pure.
 import type { Order } from "../order/order.ts";
-import type { ApprovalFacts, ApprovalReason, ConditionEvaluator } from "./approval-reasons.ts";
+import { evaluateCondition, type Facts } from "../rules/condition.ts";
+import { orderFacts } from "../rules/order-facts.ts";
+import type { ApprovalReason } from "./approval-reasons.ts";
 
 export interface ApprovalStep {
   rank: number;
@@ -16,32 +18,18 @@ export interface ApprovalPlan {
   skipped: { reasonId: string; why: string }[];
 }
 
-/** The facts an approval condition sees: the order's, plus the locations routing assigned. */
-export function approvalFacts(order: Order): ApprovalFacts {
-  const locations = [...new Set(order.positions.flatMap((p) => (p.locationId ? [p.locationId] : [])))];
+/** The facts an approval condition sees (APPROVAL_FACTS): the order's, plus what routing decided. */
+export function approvalFacts(order: Order): Facts {
   return {
-    "order.channel": order.channelId,
-    "order.type": order.orderType,
-    "order.country": order.shippingAddress.country,
-    "order.customerTier": order.customer.tier,
-    "order.totalValue": order.total,
-    "order.currency": order.currency,
-    "order.paymentMethod": order.paymentMethod,
-    "order.tags": order.tags,
-    "order.date": order.placedAt,
-    "order.positionCount": order.positions.length,
-    "order.locations": locations,
+    ...orderFacts(order),
+    "order.locations": [...new Set(order.positions.flatMap((p) => (p.locationId ? [p.locationId] : [])))],
     "order.billingDiffersFromShipping":
       order.billingAddress !== undefined &&
       JSON.stringify(order.billingAddress) !== JSON.stringify(order.shippingAddress),
   };
 }
 
-export function planApproval(
-  order: Order,
-  reasons: readonly ApprovalReason[],
-  evaluate: ConditionEvaluator,
-): ApprovalPlan {
+export function planApproval(order: Order, reasons: readonly ApprovalReason[]): ApprovalPlan {
   const facts = approvalFacts(order);
   const assigned = new Set(order.positions.flatMap((p) => (p.locationId ? [p.locationId] : [])));
   const applying: ApprovalReason[] = [];
@@ -49,11 +37,11 @@ export function planApproval(
   for (const reason of reasons) {
     if (reason.locationIds && !reason.locationIds.some((id) => assigned.has(id))) {
       skipped.push({ reasonId: reason.reasonId, why: `no position at ${reason.locationIds.join(", ")}` });
-    } else if (reason.condition !== undefined && !evaluate(reason.condition, facts)) {
-      skipped.push({ reasonId: reason.reasonId, why: "its condition does not hold" });
-    } else {
-      applying.push(reason);
+      continue;
     }
+    const verdict = evaluateCondition(reason.condition, facts);
+    if (verdict.result) applying.push(reason);
+    else skipped.push({ reasonId: reason.reasonId, why: verdict.explanation });
   }
   const byRank = new Map<number, ApprovalReason[]>();
   for (const reason of applying) byRank.set(reason.rank, [...(byRank.get(reason.rank) ?? []), reason]);

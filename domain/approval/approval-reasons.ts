@@ -4,14 +4,20 @@
 // request and answers by callback, a timeout with what happens then, and whether routing runs again
 // after approval. Stored per channel; validated here at every boundary.
 import { z } from "zod";
+import { conditionSchemaFor, type FactCatalogue, ORDER_FACTS } from "../rules/condition.ts";
 
-/** What a condition is checked against: order facts plus the locations routing assigned. */
-export type ApprovalFacts = Readonly<
-  Record<string, string | number | boolean | readonly string[] | undefined>
->;
+/** What an approval condition may test: the order's facts plus what routing decided. */
+export const APPROVAL_FACTS = {
+  ...ORDER_FACTS,
+  "order.locations": { type: "string-list", description: "the locations routing assigned the positions to" },
+  "order.billingDiffersFromShipping": {
+    type: "boolean",
+    description: "the order ships to another address than its billing address",
+  },
+} as const satisfies FactCatalogue;
 
-/** The condition language's evaluator: true when the condition holds for the facts. */
-export type ConditionEvaluator = (condition: unknown, facts: ApprovalFacts) => boolean;
+/** Conditions of approval reasons: the routing rule language over APPROVAL_FACTS. */
+export const approvalConditionSchema = conditionSchemaFor(APPROVAL_FACTS);
 
 export const ON_TIMEOUT = ["ESCALATE", "DECLINE"] as const;
 export type OnTimeout = (typeof ON_TIMEOUT)[number];
@@ -37,8 +43,8 @@ export const approvalReasonSchema = z.strictObject({
   reasonId: reasonIdSchema,
   description: z.string().max(500).optional(),
   rank: z.number().int().min(1).max(100),
-  /** The routing rule language over order facts; absent = the reason always applies. */
-  condition: z.unknown().optional(),
+  /** The routing rule language over APPROVAL_FACTS (e.g. payment method, total); absent = always applies. */
+  condition: approvalConditionSchema.optional(),
   /** Limits the reason to orders with a position assigned to one of these locations. */
   locationIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
   /** Present: the request goes to this third party, which answers through its callback. */

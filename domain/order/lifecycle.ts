@@ -1,6 +1,7 @@
 // The order lifecycle as a table: which action may move an order from which status to which, the guard
 // that can refuse it (with a reason), and the event it records. Step Functions performs the side
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
+import type { ApprovalReason } from "../approval/approval-reasons.ts";
 import type { OrderEvent, StatusChangeEvent } from "../events/order-events.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
 import { ORDER_STATUSES, type Order, type OrderStatus } from "./order.ts";
@@ -13,7 +14,7 @@ export type OrderCommand =
   | { action: "submit" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" }
-  | { action: "request-approval"; steps: { rank: number; reasonIds: string[] }[] }
+  | { action: "request-approval"; steps: { rank: number; reasons: ApprovalReason[] }[] }
   | { action: "approve"; reasonIds: string[]; reroute: boolean }
   | { action: "decline"; reasonId: string; actor: string; comment?: string | undefined };
 export type OrderAction = OrderCommand["action"];
@@ -210,11 +211,14 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       const { exception: _resolved, ...rest } = next;
       return { order: rest, event: { ...base, type: "order.recovered", data: statusChange } };
     }
-    case "request-approval":
+    case "request-approval": {
+      next.approval = { steps: command.steps };
+      const steps = command.steps.map((s) => ({ rank: s.rank, reasonIds: s.reasons.map((r) => r.reasonId) }));
       return {
         order: next,
-        event: { ...base, type: "order.awaiting-approval", data: { ...statusChange, steps: command.steps } },
+        event: { ...base, type: "order.awaiting-approval", data: { ...statusChange, steps } },
       };
+    }
     case "approve": {
       if (command.reroute) {
         // Routing runs again: positions go back to open (their reservations are released by the caller).

@@ -2,6 +2,7 @@
 // and its creation from a channel's input. Positions live inside the order (one item per order, see
 // docs/access-patterns.md for why).
 import { z } from "zod";
+import { approvalReasonSchema } from "../approval/approval-reasons.ts";
 import type { Channel } from "./channel.ts";
 import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
 
@@ -82,6 +83,10 @@ export const orderSchema = z.object({
   timeline: z.array(timelineEntrySchema),
   rejection: z.object({ reasons: z.array(z.string()) }).optional(),
   exception: orderExceptionSchema.optional(),
+  /** The approval steps planned for the order (a snapshot of the reasons that applied, by rank). */
+  approval: z
+    .object({ steps: z.array(z.object({ rank: z.number(), reasons: z.array(approvalReasonSchema) })) })
+    .optional(),
   /** Why approval declined the order (status DECLINED). */
   decline: z.object({ reasonId: z.string(), actor: z.string(), comment: z.string().optional() }).optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */

@@ -41,6 +41,7 @@ export class AppFunctions extends Construct {
       if (access.table) fn.bindTable(props.table, access.table);
       fn.bindStartExecution((access.startExecution ?? []).map((machine) => props.stateMachineArns[machine]));
       fn.bindPutEvents((access.putEvents ?? []).map((bus) => props.buses[bus]));
+      fn.bindSendTaskResult((access.sendTaskResult ?? []).map((machine) => props.stateMachineArns[machine]));
       this.byId.set(functionId, fn);
     }
   }

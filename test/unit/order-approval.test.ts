@@ -12,11 +12,7 @@ import {
 } from "../../domain/approval/approval.ts";
 import { noteApprovalEvent, requestedBody } from "../../domain/approval/approval-events.ts";
 import { approvalFacts, planApproval, rerouteAfterApproval } from "../../domain/approval/approval-planner.ts";
-import {
-  type ApprovalReason,
-  approvalReasonsSchema,
-  type ConditionEvaluator,
-} from "../../domain/approval/approval-reasons.ts";
+import { type ApprovalReason, approvalReasonsSchema } from "../../domain/approval/approval-reasons.ts";
 import { orderEventSchema } from "../../domain/events/order-events.ts";
 import { applyCommand, isTerminal, type OrderCommand } from "../../domain/order/lifecycle.ts";
 import type { Order } from "../../domain/order/order.ts";
@@ -47,21 +43,14 @@ const reason = (reasonId: string, rank: number, extra: Partial<ApprovalReason> =
   ...extra,
 });
 
-/** A stand-in for the rule language: `{fact, eq}` over the facts (the real evaluator comes from domain/rules). */
-const evaluate: ConditionEvaluator = (condition, facts) => {
-  const c = condition as { fact: string; eq?: unknown; gt?: number };
-  const value = facts[c.fact];
-  if (c.gt !== undefined) return typeof value === "number" && value > c.gt;
-  return value === c.eq;
-};
-
 describe("approval planner", () => {
   it("groups applying reasons by rank: equal rank parallel, ascending ranks sequential", () => {
-    const plan = planApproval(
-      routed(),
-      [reason("risk", 2), reason("credit", 1), reason("fraud", 2), reason("manager", 5)],
-      evaluate,
-    );
+    const plan = planApproval(routed(), [
+      reason("risk", 2),
+      reason("credit", 1),
+      reason("fraud", 2),
+      reason("manager", 5),
+    ]);
     expect(plan.steps.map((s) => [s.rank, s.reasons.map((r) => r.reasonId)])).toEqual([
       [1, ["credit"]],
       [2, ["fraud", "risk"]],
@@ -72,31 +61,23 @@ describe("approval planner", () => {
 
   it("applies a reason only when its condition holds and its locations were assigned", () => {
     const order = routed();
-    const plan = planApproval(
-      order,
-      [
-        reason("invoice", 1, { condition: { fact: "order.paymentMethod", eq: "INVOICE" } }),
-        reason("big", 1, { condition: { fact: "order.totalValue", gt: 1000 } }),
-        reason("small", 1, { condition: { fact: "order.totalValue", gt: 1 } }),
-        reason("store", 2, { locationIds: ["store-9"] }),
-        reason("dropship", 2, { locationIds: ["supplier-1"] }),
-      ],
-      evaluate,
-    );
+    const plan = planApproval(order, [
+      reason("invoice", 1, { condition: { fact: "order.paymentMethod", op: "eq", value: "INVOICE" } }),
+      reason("big", 1, { condition: { fact: "order.totalValue", op: "gt", value: 1000 } }),
+      reason("small", 1, { condition: { fact: "order.totalValue", op: "gt", value: 1 } }),
+      reason("store", 2, { locationIds: ["store-9"] }),
+      reason("dropship", 2, { locationIds: ["supplier-1"] }),
+    ]);
     expect(plan.steps.flatMap((s) => s.reasons.map((r) => r.reasonId))).toEqual(["small", "store"]);
     expect(plan.skipped.map((s) => s.reasonId)).toEqual(["invoice", "big", "dropship"]);
     expect(plan.skipped[2]?.why).toMatch(/supplier-1/);
   });
 
   it("plans nothing without reasons, and asks for re-routing when one applied reason wants it", () => {
-    expect(planApproval(routed(), [], evaluate).steps).toEqual([]);
-    const plan = planApproval(
-      routed(),
-      [reason("a", 1), reason("b", 2, { rerouteAfterApproval: true })],
-      evaluate,
-    );
+    expect(planApproval(routed(), []).steps).toEqual([]);
+    const plan = planApproval(routed(), [reason("a", 1), reason("b", 2, { rerouteAfterApproval: true })]);
     expect(rerouteAfterApproval(plan)).toBe(true);
-    expect(rerouteAfterApproval(planApproval(routed(), [reason("a", 1)], evaluate))).toBe(false);
+    expect(rerouteAfterApproval(planApproval(routed(), [reason("a", 1)]))).toBe(false);
   });
 
   it("offers the assigned locations and the order's facts to conditions", () => {
@@ -202,12 +183,17 @@ describe("approval transitions", () => {
 });
 
 describe("order lifecycle with approval", () => {
-  const request: OrderCommand = { action: "request-approval", steps: [{ rank: 1, reasonIds: ["credit"] }] };
+  const credit = reason("credit", 1);
+  const request: OrderCommand = { action: "request-approval", steps: [{ rank: 1, reasons: [credit] }] };
 
   it("waits in AWAITING_APPROVAL, then goes on ROUTED (approved) or ends DECLINED", () => {
     const waiting = apply(routed(), request);
     expect(waiting.order.status).toBe("AWAITING_APPROVAL");
-    expect(waiting.event).toMatchObject({ type: "order.awaiting-approval", data: { steps: request.steps } });
+    expect(waiting.event).toMatchObject({
+      type: "order.awaiting-approval",
+      data: { steps: [{ rank: 1, reasonIds: ["credit"] }] },
+    });
+    expect(waiting.order.approval?.steps[0]?.reasons[0]?.reasonId).toBe("credit");
     const approved = apply(waiting.order, { action: "approve", reasonIds: ["credit"], reroute: false });
     expect(approved.order.status).toBe("ROUTED");
     expect(approved.order.positions.map((p) => p.locationId)).toEqual(["wh-1", "store-9"]);

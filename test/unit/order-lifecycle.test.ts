@@ -166,7 +166,23 @@ describe("order lifecycle", () => {
       { action: "submit" },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },
-      { action: "request-approval", steps: [{ rank: 1, reasonIds: ["credit"] }] },
+      {
+        action: "request-approval",
+        steps: [
+          {
+            rank: 1,
+            reasons: [
+              {
+                reasonId: "credit",
+                rank: 1,
+                timeoutSeconds: 60,
+                onTimeout: "DECLINE",
+                rerouteAfterApproval: false,
+              },
+            ],
+          },
+        ],
+      },
       { action: "approve", reasonIds: ["credit"], reroute: false },
       { action: "approve", reasonIds: ["credit"], reroute: true },
       { action: "decline", reasonId: "credit", actor: "ops", comment: "no" },
