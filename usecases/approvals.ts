@@ -417,13 +417,15 @@ export async function approveOrder(deps: ApprovalFlowDeps, orderId: string): Pro
     await deps.repo.saveTransition(current.version, applied.order, [applied.event]);
     return applied.order;
   });
-  if (order.timeline.at(-1)?.action !== "approve") {
+  if (!order.timeline.some((t) => t.action === "approve")) {
     throw new IllegalTransitionError(orderId, order.status, "approve", "the order is not awaiting approval");
   }
-  if (order.status === "VALIDATED") {
+  // A repeat after a crash finishes what the first run left: both steps below are idempotent, and the
+  // reservations are released only while the order still waits to be routed again.
+  if (order.status === "VALIDATED" && order.timeline.at(-1)?.action === "approve") {
     await releaseOrderReservations(deps, orderId, "SUPERSEDED");
     await deps.orders.resumeOrder(orderId, "Route");
-  } else {
+  } else if (order.timeline.at(-1)?.action === "approve") {
     await deps.orders.resumeOrder(orderId, "AfterApproval");
   }
   order = await loadOrder(deps.repo, orderId);
