@@ -91,6 +91,8 @@ export const locationInputSchema = z.strictObject({
       perKm: z.number().nonnegative().max(1_000).default(0),
     })
     .optional(),
+  /** Working days before goods can leave (suppliers, drop-shippers), added to the planned shipping date; absent = 0. */
+  leadTimeDays: z.number().int().min(0).max(365).optional(),
 });
 export type LocationInput = z.input<typeof locationInputSchema>;
 export type LocationSettings = z.infer<typeof locationInputSchema>;
