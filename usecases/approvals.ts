@@ -15,6 +15,7 @@ import {
   decisionCommand,
   decisionStatus,
   isOpen,
+  rankGate,
 } from "../domain/approval/approval.ts";
 import {
   decidedBody,
@@ -33,6 +34,7 @@ import { channelInventory } from "../domain/order/channel.ts";
 import { applyCommand } from "../domain/order/lifecycle.ts";
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import {
+  ApprovalDeclinedError,
   ConflictError,
   IllegalTransitionError,
   NotFoundError,
@@ -288,6 +290,27 @@ export async function requestApproval(deps: ApprovalFlowDeps, input: ReasonTaskI
         order.status,
         `request approval ${input.reasonId}`,
         reason ? "the order is not awaiting approval" : "the reason was not planned for this order",
+      );
+    }
+    // The engine runs a rank only after the previous one approved; this guard makes sure of it (a decline
+    // stops the chain even if a later rank's task was started anyway).
+    const gate = rankGate(
+      await deps.approvals.listApprovals(order.orderId),
+      plannedReasons(order),
+      reason.rank,
+    );
+    if (gate === "declined") {
+      throw new ApprovalDeclinedError(`order ${order.orderId}: an earlier approval was declined`, {
+        orderId: order.orderId,
+        reasonId: reason.reasonId,
+      });
+    }
+    if (gate === "waiting") {
+      throw new IllegalTransitionError(
+        order.orderId,
+        order.status,
+        `request approval ${reason.reasonId}`,
+        `the reasons of lower ranks are not all approved`,
       );
     }
     const at = deps.clock.now();

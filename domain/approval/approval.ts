@@ -153,3 +153,19 @@ export function approvalOutcome(approvals: readonly Approval[], plannedReasonIds
   const approved = new Set(approvals.filter((a) => a.status === "APPROVED").map((a) => a.reasonId));
   return plannedReasonIds.every((id) => approved.has(id)) ? "APPROVED" : "PENDING";
 }
+
+/**
+ * Whether the reasons of `rank` may be asked now: "go" when every planned reason of a lower rank is
+ * approved, "declined" when one of them was declined or timed out (a decline stops the chain), "waiting"
+ * otherwise.
+ */
+export function rankGate(
+  approvals: readonly Approval[],
+  planned: readonly { reasonId: string; rank: number }[],
+  rank: number,
+): "go" | "declined" | "waiting" {
+  const byReason = new Map(approvals.map((a) => [a.reasonId, a]));
+  const earlier = planned.filter((r) => r.rank < rank).map((r) => byReason.get(r.reasonId));
+  if (approvals.some((a) => a.status === "DECLINED" || a.status === "TIMED_OUT")) return "declined";
+  return earlier.every((a) => a?.status === "APPROVED") ? "go" : "waiting";
+}

@@ -14,6 +14,7 @@ import {
 } from "../../adapters/workflow/approval-workflows.ts";
 import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
+import { channelInventory } from "../../domain/order/channel.ts";
 import type { Runtime } from "../../local/runtime.ts";
 import {
   type ApprovalFlowDeps,
@@ -354,5 +355,33 @@ describe("after approval", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await eventTypes(orderId)).toEqual(done);
     expect(done.filter((t) => t === "order.submitted")).toHaveLength(1);
+  });
+
+  it("holds the stock of a waiting order until the channel's hold time, then routes it again on approval", async () => {
+    const channel = await deps.repo.getChannel("web-de");
+    if (!channel) throw new Error("the demo channel is missing");
+    // 1.2 s of hold time (the last test of the file: the channel keeps it).
+    await deps.repo.putChannel({
+      ...channel,
+      inventory: { ...channelInventory(channel), reservationHoldMinutes: 0.02 },
+    });
+    await addReasons(reason("hold", 1, "hold"));
+    const orderId = await placeOrder("hold");
+    await waitForApproval(orderId, "hold", "REQUESTED");
+    const expired = await eventually(
+      () => deps.inventory.listReservations(orderId),
+      (rs) => rs.length === 2 && rs.every((r) => r.status === "RELEASED"),
+    );
+    expect(expired.map((r) => r.releaseReason)).toEqual(["EXPIRED", "EXPIRED"]);
+    expect((await api.get(`/orders/${orderId}`)).body.status).toBe("AWAITING_APPROVAL");
+
+    expect((await decide(orderId, "hold", "APPROVE")).status).toBe(200);
+    await api.waitForStatus(orderId, "SUBMITTED");
+    const events = (await api.get(`/orders/${orderId}/events`)).body.items as {
+      type: string;
+      data: { reroute?: boolean };
+    }[];
+    expect(events.find((e) => e.type === "order.approved")?.data.reroute).toBe(true);
+    expect(await activeReservations(orderId)).toHaveLength(2);
   });
 });

@@ -9,6 +9,7 @@ import {
   applyApprovalCommand,
   approvalOutcome,
   approvalRefusal,
+  rankGate,
 } from "../../domain/approval/approval.ts";
 import { noteApprovalEvent, requestedBody } from "../../domain/approval/approval-events.ts";
 import { approvalFacts, planApproval, rerouteAfterApproval } from "../../domain/approval/approval-planner.ts";
@@ -179,6 +180,24 @@ describe("approval transitions", () => {
     expect(approvalOutcome([a, { ...b, status: "DECLINED" }], ["a", "b"])).toBe("DECLINED");
     expect(approvalOutcome([a, { ...b, status: "TIMED_OUT" }], ["a", "b", "c"])).toBe("DECLINED");
     expect(approvalOutcome([a], ["a", "c"])).toBe("PENDING");
+  });
+});
+
+describe("rank gate", () => {
+  const planned = [
+    { reasonId: "a", rank: 1 },
+    { reasonId: "b", rank: 1 },
+    { reasonId: "c", rank: 2 },
+  ];
+  const of = (reasonId: string, status: Approval["status"]) => ({ ...approval(status), reasonId });
+
+  it("opens a rank when every lower-ranked reason approved, stops the chain at a decline", () => {
+    expect(rankGate([], planned, 1)).toBe("go");
+    expect(rankGate([of("a", "APPROVED")], planned, 2)).toBe("waiting");
+    expect(rankGate([of("a", "APPROVED"), of("b", "REQUESTED")], planned, 2)).toBe("waiting");
+    expect(rankGate([of("a", "APPROVED"), of("b", "APPROVED")], planned, 2)).toBe("go");
+    expect(rankGate([of("a", "APPROVED"), of("b", "DECLINED")], planned, 2)).toBe("declined");
+    expect(rankGate([of("a", "TIMED_OUT")], planned, 1)).toBe("declined");
   });
 });
 
