@@ -12,6 +12,7 @@ import {
 } from "../domain/inventory/location.ts";
 import { orderSchema, orderStatusSchema } from "../domain/order/order.ts";
 import { skuSchema } from "../domain/order/order-input.ts";
+import { RESUME_POINTS } from "../domain/order/resume-points.ts";
 
 export const errorBodySchema = z
   .object({
@@ -49,6 +50,14 @@ export const eventCatalogueResponseSchema = z
     ),
   })
   .meta({ id: "EventCatalogue" });
+
+export const retryResponseSchema = z
+  .object({
+    orderId: z.string(),
+    resumeAt: z.enum(RESUME_POINTS).describe("The workflow step the new execution starts at"),
+    executionArn: z.string().describe("The new execution (Step Functions)"),
+  })
+  .meta({ id: "RetryResponse" });
 
 export const orderIdParamsSchema = z.object({
   orderId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "not an order id"),

@@ -36,6 +36,7 @@ import {
   orderIdParamsSchema,
   orderListResponseSchema,
   orderResponseSchema,
+  retryResponseSchema,
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
@@ -54,7 +55,8 @@ export type FunctionId =
   | "validate-order"
   | "route-order"
   | "submit-order"
-  | "record-workflow-failure"
+  | "record-order-failure"
+  | "retry-order"
   | "publish-order-events"
   | "create-location"
   | "update-location"
@@ -173,14 +175,23 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 10,
     access: { table: "readWrite" },
   },
-  "record-workflow-failure": {
-    entry: "functions/events/record-workflow-failure.ts",
+  "record-order-failure": {
+    entry: "functions/workflow/record-order-failure.ts",
     handler: "handler",
-    description: "Marks an order EXCEPTION with the cause when its workflow fails, times out or is stopped",
+    description:
+      "Workflow task (the Catch of every step): marks the order EXCEPTION with the error and cause of the failed step",
     memoryMb: 256,
     timeoutSeconds: 10,
     // Starts the hold timer of a stuck order's reservations.
     access: { table: "readWrite", startExecution: ["reservation-hold"] },
+  },
+  "retry-order": {
+    entry: "functions/http/retry-order.ts",
+    handler: "handler",
+    description: "POST /orders/{orderId}/retry: continue an order in EXCEPTION at the step that failed",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "read", startExecution: ["home-delivery"] },
   },
   "publish-order-events": {
     entry: "functions/events/publish-order-events.ts",
@@ -361,12 +372,15 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
     name: `${APP_NAME}-home-delivery`,
     orderType: "HOME_DELIVERY",
     definitionFile: "statemachines/home-delivery.asl.json",
-    type: "STANDARD",
+    // Express: the automatic path costs ~$1 per million starts plus duration instead of $0.025 per 1,000
+    // transitions; waits for people or partners end the execution and resume later (docs/architecture.md).
+    type: "EXPRESS",
     substitutions: {
       ValidateOrderFunctionArn: { functionArn: "validate-order" },
       RouteOrderFunctionArn: { functionArn: "route-order" },
       PlanApprovalFunctionArn: { functionArn: "plan-approval" },
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
+      RecordOrderFailureFunctionArn: { functionArn: "record-order-failure" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
   },
@@ -383,7 +397,10 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
     definitionFile: "statemachines/order-approval.asl.json",
     // Standard: it waits on task tokens for hours to days (Express has no callbacks and ends after 5 min).
     type: "STANDARD",
-    substitutions: { ApprovalStepFunctionArn: { functionArn: "approval-step" } },
+    substitutions: {
+      ApprovalStepFunctionArn: { functionArn: "approval-step" },
+      RecordOrderFailureFunctionArn: { functionArn: "record-order-failure" },
+    },
     arnVariable: "STATE_MACHINE_ARN_ORDER_APPROVAL",
   },
 };
@@ -403,22 +420,12 @@ export interface RuleDeclaration {
   targets: { id: string; functionId: FunctionId }[];
 }
 
-export const rules: RuleDeclaration[] = [
-  {
-    name: `${APP_NAME}-workflow-failures`,
-    bus: "default",
-    description: "Order workflows that failed, timed out or were stopped: make the order show the exception",
-    pattern: {
-      source: ["aws.states"],
-      "detail-type": ["Step Functions Execution Status Change"],
-      detail: {
-        status: ["FAILED", "TIMED_OUT", "ABORTED"],
-        stateMachineArn: [{ suffix: `:stateMachine:${stateMachines["home-delivery"].name}` }],
-      },
-    },
-    targets: [{ id: "record-workflow-failure", functionId: "record-workflow-failure" }],
-  },
-];
+/**
+ * No declared rules today: order workflow failures are recorded by the workflow itself (Catch ->
+ * RecordFailure), because Express executions emit no status-change events. Merchants' subscriptions are
+ * rules too, created at run time through the EventBridge API.
+ */
+export const rules: RuleDeclaration[] = [];
 
 export interface StreamConsumerDeclaration {
   functionId: FunctionId;
@@ -539,6 +546,21 @@ export const routes: RouteDeclaration[] = [
       200: { description: "The order's events", schema: orderEventsResponseSchema },
       400: errors("Not an order id"),
       404: errors("No such order"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/orders/{orderId}/retry",
+    functionId: "retry-order",
+    operationId: "retryOrder",
+    auth: "iam",
+    summary: "Continue an order in EXCEPTION at the workflow step that failed (after the cause is fixed)",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      202: { description: "A new execution started at the failed step", schema: retryResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("No such order"),
+      409: errors("The order is not in EXCEPTION (code ORDER_NOT_IN_EXCEPTION)"),
     },
   },
   {

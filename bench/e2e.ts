@@ -7,11 +7,18 @@ import "../local/polyfills.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import { functions, stateMachines } from "../app/app-declaration.ts";
 import { startRuntime } from "../local/runtime.ts";
 import { sampleBody } from "../test/support/order-fixtures.ts";
 import { subscribeWebhook } from "../test/support/webhook-subscriber.ts";
 import { envNumber, percentile } from "./bench-support.ts";
+import { costPerMillionOrders, expressBilledSeconds, writeUnits } from "./cost-model.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
@@ -21,18 +28,45 @@ const SECONDS = envNumber("BENCH_SECONDS", 30);
 const WARMUP_SECONDS = envNumber("BENCH_WARMUP_SECONDS", 8);
 
 const READ_OPS = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
-const meter = { reads: 0, writes: 0, transactions: 0, putEventsEntries: 0, streamCalls: 0 };
+const meter = {
+  reads: 0,
+  writes: 0,
+  transactions: 0,
+  writeUnits: 0,
+  readUnits: 0,
+  putEventsEntries: 0,
+  streamCalls: 0,
+};
 let metering = false;
+
+/** Bytes of a DynamoDB JSON item, near enough to DynamoDB's own sizing (names + values). */
+const itemBytes = (item: unknown): number => Buffer.byteLength(JSON.stringify(item ?? {}));
 
 function observe(target: string, body: string): void {
   if (!metering) return;
   const [prefix, op = ""] = target.split(".");
   if (prefix === "DynamoDB_20120810") {
-    if (READ_OPS.has(op)) meter.reads += 1;
-    else if (op === "TransactWriteItems") {
+    if (READ_OPS.has(op)) {
+      meter.reads += 1;
+      // One strongly consistent unit per call (items here are under 4 KB; a query may read a few).
+      if (op === "BatchGetItem") {
+        const request = JSON.parse(body) as { RequestItems: Record<string, { Keys: unknown[] }> };
+        meter.readUnits += Object.values(request.RequestItems).reduce((a, r) => a + r.Keys.length, 0);
+      } else meter.readUnits += op === "TransactGetItems" ? 2 : 1;
+    } else if (op === "TransactWriteItems") {
       meter.transactions += 1;
-      meter.writes += (JSON.parse(body) as { TransactItems: unknown[] }).TransactItems.length;
-    } else if (op === "PutItem" || op === "UpdateItem" || op === "DeleteItem") meter.writes += 1;
+      const items = (JSON.parse(body) as { TransactItems: Record<string, { Item?: unknown }>[] })
+        .TransactItems;
+      meter.writes += items.length;
+      for (const entry of items) {
+        const write = Object.values(entry)[0];
+        meter.writeUnits += writeUnits(write?.Item ? itemBytes(write.Item) : 1, true);
+      }
+    } else if (op === "PutItem" || op === "UpdateItem" || op === "DeleteItem") {
+      meter.writes += 1;
+      const request = JSON.parse(body) as { Item?: unknown };
+      meter.writeUnits += writeUnits(request.Item ? itemBytes(request.Item) : 1, false);
+    }
   } else if (prefix === "DynamoDBStreams_20120810") {
     meter.streamCalls += 1;
   } else if (target === "AWSEvents.PutEvents") {
@@ -128,6 +162,8 @@ async function main() {
   await runtime.eventBridge.whenIdle();
 
   const invocationsBefore = { ...runtime.functions.stats.invocations };
+  const durationBefore = { ...runtime.functions.stats.durationMs };
+  const measuredFrom = new Date();
   metering = true;
   process.stderr.write(`measuring: ${CLIENTS} clients for ${SECONDS} s...\n`);
   const { latencies, orderIds, elapsedMs } = await run(SECONDS);
@@ -147,15 +183,63 @@ async function main() {
     0,
   );
 
-  // State transitions as AWS bills them: every state entered, plus retries, read from the histories.
-  const sfn = new SFNClient(aws);
-  const sample = orderIds.slice(0, Math.min(orders, 50));
-  let transitions = 0;
-  for (const orderId of sample) {
-    const executionArn = runtime.executionArn("home-delivery", orderId);
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    transitions += (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).length;
+  // Lambda GB-seconds: measured durations (they include waiting for DynamoDB Local, slower than
+  // DynamoDB, so this over-states AWS) times each function's configured memory.
+  let lambdaGbSeconds = 0;
+  for (const [name, ms] of Object.entries(runtime.functions.stats.durationMs)) {
+    const memoryMb = functions[name as keyof typeof functions]?.memoryMb ?? 128;
+    lambdaGbSeconds += ((ms - (durationBefore[name] ?? 0)) / 1000) * (memoryMb / 1024);
   }
+
+  // Executions started in the measured window, per state machine: Express ones are billed per start and
+  // duration, Standard ones per transition (every state entered, retries included, from the history).
+  const sfn = new SFNClient(aws);
+  let expressExecutions = 0;
+  let expressSeconds = 0;
+  let standardTransitions = 0;
+  let transitions = 0;
+  let sampled = 0;
+  for (const [id, machine] of Object.entries(stateMachines)) {
+    const stateMachineArn = runtime.stateMachineArn(id as keyof typeof stateMachines);
+    const executions: ExecutionListItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }),
+      );
+      executions.push(...(page.executions ?? []).filter((e) => (e.startDate ?? 0) >= measuredFrom));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    for (const [i, execution] of executions.entries()) {
+      const durationMs =
+        (execution.stopDate ?? new Date()).getTime() - (execution.startDate ?? new Date()).getTime();
+      if (machine.type === "EXPRESS") {
+        expressExecutions += 1;
+        expressSeconds += expressBilledSeconds(durationMs);
+      }
+      if (i >= 50 && machine.type === "EXPRESS") continue; // a sample is enough for the transition count
+      const history = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }),
+      );
+      const entered = (history.events ?? []).filter((e) => e.type?.endsWith("StateEntered")).length;
+      if (machine.type === "STANDARD") standardTransitions += entered;
+      else {
+        transitions += entered;
+        sampled += 1;
+      }
+    }
+  }
+  const cost = costPerMillionOrders({
+    standardTransitions: standardTransitions / orders,
+    expressExecutions: expressExecutions / orders,
+    expressBilledSeconds: expressSeconds / orders,
+    lambdaInvocations: totalInvocations / orders,
+    lambdaGbSeconds: lambdaGbSeconds / orders,
+    apiRequests: 1,
+    dynamoWriteUnits: meter.writeUnits / orders,
+    dynamoReadUnits: meter.readUnits / orders,
+    events: meter.putEventsEntries / orders,
+  });
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const result = {
@@ -169,16 +253,33 @@ async function main() {
     ddbReadsPerOrder: Number((meter.reads / orders).toFixed(2)),
     ddbWritesPerOrder: Number((meter.writes / orders).toFixed(2)),
     ddbTransactionsPerOrder: Number((meter.transactions / orders).toFixed(2)),
-    transitionsPerOrder: Number((transitions / sample.length).toFixed(2)),
+    transitionsPerOrder: Number(
+      (transitions / Math.max(sampled, 1) + standardTransitions / orders).toFixed(2),
+    ),
+    expressExecutionsPerOrder: Number((expressExecutions / orders).toFixed(2)),
+    standardTransitionsPerOrder: Number((standardTransitions / orders).toFixed(2)),
     invocationsPerOrder: Number((totalInvocations / orders).toFixed(2)),
     taskInvocationsPerOrder: Number((taskInvocations / orders).toFixed(2)),
     eventsPerOrder: Number((meter.putEventsEntries / orders).toFixed(2)),
     streamReadsPerOrder: Number((meter.streamCalls / orders).toFixed(2)),
+    ddbWriteUnitsPerOrder: Number((meter.writeUnits / orders).toFixed(2)),
+    ddbReadUnitsPerOrder: Number((meter.readUnits / orders).toFixed(2)),
+    lambdaGbSecondsPerOrder: Number((lambdaGbSeconds / orders).toFixed(4)),
     backorderedInSample: backordered,
+    usdPerMillionOrders: cost.usdPerMillionOrders,
+    usdPerMillionOrdersAllIn: cost.usdPerMillionOrdersAllIn,
   };
   console.log("\nmetric                      value");
   for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(28)}${value}`);
   console.log(`invocations by function     ${JSON.stringify(invocations)}`);
+  console.log(
+    "\ncost item                                per order   unit price USD   USD per million orders",
+  );
+  for (const l of cost.lines) {
+    console.log(
+      `${(l.item + (l.allInOnly ? " (all-in)" : "")).padEnd(41)}${String(l.perOrder).padEnd(12)}${l.unitPriceUsd.toExponential(4).padEnd(17)}${l.usdPerMillionOrders}`,
+    );
+  }
   console.log(JSON.stringify(result));
 
   await webhook.close();

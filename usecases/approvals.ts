@@ -29,9 +29,10 @@ import {
   type ApprovalReason,
   approvalReasonsSchema,
 } from "../domain/approval/approval-reasons.ts";
+import type { StatusChangeEvent } from "../domain/events/order-events.ts";
 import { isActive } from "../domain/inventory/reservation.ts";
 import { channelInventory } from "../domain/order/channel.ts";
-import { applyCommand } from "../domain/order/lifecycle.ts";
+import { applyCommand, type OrderCommand } from "../domain/order/lifecycle.ts";
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import {
   ApprovalDeclinedError,
@@ -41,7 +42,14 @@ import {
   TransientError,
 } from "../domain/shared/errors.ts";
 import { toValidationError } from "../domain/shared/zod-issues.ts";
-import type { Clock, IdSource, InventoryRepository, OrderRepository, ReservationHoldTimer } from "./ports.ts";
+import type {
+  Clock,
+  IdSource,
+  InventoryRepository,
+  OrderRepository,
+  ReservationHoldTimer,
+  WorkflowStarter,
+} from "./ports.ts";
 import { releaseOrderReservations } from "./reservations.ts";
 
 /** Settles a waiting workflow task; false when the task had already ended. */
@@ -50,14 +58,9 @@ export interface TaskCallbacks {
   fail(taskToken: string, error: string, cause: string): Promise<boolean>;
 }
 
-/** Starts the `order-approval` workflow of an order; a repeat is a no-op. */
+/** Starts the `order-approval` workflow of an order; a repeat (same order, same attempt) is a no-op. */
 export interface ApprovalWorkflow {
-  startApproval(orderId: string, input: ApprovalWorkflowInput): Promise<void>;
-}
-
-/** Continues an order's own workflow at a resume point (a new execution); a repeat is a no-op. */
-export interface OrderResumer {
-  resumeOrder(orderId: string, resumeAt: "Route" | "AfterApproval"): Promise<void>;
+  startApproval(orderId: string, attempt: number, input: ApprovalWorkflowInput): Promise<void>;
 }
 
 export interface ApprovalDeps {
@@ -71,7 +74,8 @@ export interface ApprovalDeps {
 export interface ApprovalFlowDeps extends ApprovalDeps {
   callbacks: TaskCallbacks;
   approvalWorkflow: ApprovalWorkflow;
-  orders: OrderResumer;
+  /** Continues the order's own workflow at a resume point once approval is through. */
+  workflows: Pick<WorkflowStarter, "resumeOrder">;
   holds: ReservationHoldTimer;
 }
 
@@ -204,21 +208,31 @@ const awaitingSince = (order: Order): string =>
  */
 export async function planOrderApproval(deps: ApprovalFlowDeps, orderId: string): Promise<PlanResult> {
   let order = await loadOrder(deps.repo, orderId);
-  if (order.timeline.some((t) => t.action === "approve") && order.status !== "AWAITING_APPROVAL") {
+  // A retry after a failure (POST /orders/{id}/retry resumes here): the status the exception struck in.
+  const struckIn = order.status === "EXCEPTION" ? order.exception?.previousStatus : undefined;
+  const approved = order.timeline.some((t) => t.action === "approve");
+  if (approved && order.status !== "AWAITING_APPROVAL" && struckIn !== "AWAITING_APPROVAL") {
     return { orderId, status: order.status, approval: "NOT_REQUIRED" };
   }
-  if (order.status === "ROUTED") {
+  const stored = order;
+  const events: StatusChangeEvent[] = [];
+  const apply = (command: OrderCommand) => {
+    const applied = applyCommand(order, command, deps.clock.now(), deps.ids.eventId());
+    events.push(applied.event);
+    order = applied.order;
+  };
+  if (order.status === "ROUTED" || struckIn === "ROUTED") {
     const config = await deps.approvals.getApprovalConfig(order.channelId);
     const plan = planApproval(order, config?.reasons ?? []);
+    // Nothing to approve: no write (a failed order's next step lifts its exception with its own effect).
     if (plan.steps.length === 0) return { orderId, status: order.status, approval: "NOT_REQUIRED" };
-    const applied = applyCommand(
-      order,
-      { action: "request-approval", steps: plan.steps },
-      deps.clock.now(),
-      deps.ids.eventId(),
-    );
-    await deps.repo.saveTransition(order.version, applied.order, [applied.event]);
-    order = applied.order;
+    if (struckIn) apply({ action: "recover" });
+    apply({ action: "request-approval", steps: plan.steps });
+    await deps.repo.saveTransition(stored.version, order, events);
+  } else if (struckIn === "AWAITING_APPROVAL") {
+    // The approval workflow failed: lift the exception and start the approval again (below).
+    apply({ action: "recover" });
+    await deps.repo.saveTransition(stored.version, order, events);
   }
   if (order.status !== "AWAITING_APPROVAL")
     return { orderId, status: order.status, approval: "NOT_REQUIRED" };
@@ -226,7 +240,9 @@ export async function planOrderApproval(deps: ApprovalFlowDeps, orderId: string)
   const channel = await deps.repo.getChannel(order.channelId);
   const holdMinutes = channel ? channelInventory(channel).reservationHoldMinutes : 60;
   await deps.holds.startHold(orderId, awaitingSince(order), holdMinutes * 60);
-  await deps.approvalWorkflow.startApproval(orderId, workflowInput(order));
+  // One approval execution per attempt: a retry after a failed one starts afresh (decided reasons stay).
+  const attempt = order.timeline.filter((t) => t.action === "recover").length;
+  await deps.approvalWorkflow.startApproval(orderId, attempt, workflowInput(order));
   return { orderId, status: order.status, approval: "AWAITING" };
 }
 
@@ -447,9 +463,9 @@ export async function approveOrder(deps: ApprovalFlowDeps, orderId: string): Pro
   // reservations are released only while the order still waits to be routed again.
   if (order.status === "VALIDATED" && order.timeline.at(-1)?.action === "approve") {
     await releaseOrderReservations(deps, orderId, "SUPERSEDED");
-    await deps.orders.resumeOrder(orderId, "Route");
+    await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
   } else if (order.timeline.at(-1)?.action === "approve") {
-    await deps.orders.resumeOrder(orderId, "AfterApproval");
+    await deps.workflows.resumeOrder(orderId, "AfterApproval", order.orderType);
   }
   order = await loadOrder(deps.repo, orderId);
   return { orderId, status: order.status, approval: "NOT_REQUIRED" };

@@ -9,6 +9,7 @@ import {
   applyCommand,
   type OrderAction,
   type OrderCommand,
+  refusal,
 } from "../domain/order/lifecycle.ts";
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { rejectionReasons } from "../domain/order/validation-rules.ts";
@@ -72,7 +73,12 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<Or
   }
 }
 
-export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: string): Promise<StepResult> {
+export async function runOrderStep(
+  deps: StepDeps,
+  step: OrderStep,
+  orderId: string,
+  executionArn?: string,
+): Promise<StepResult> {
   const stored = await loadOrder(deps.repo, orderId);
   if (STEP_OUTCOMES[step].some((action) => alreadyApplied(stored, action))) {
     // A repeat of routing also finishes what a crash after its write may have left: reservations of a
@@ -93,6 +99,7 @@ export async function runOrderStep(deps: StepDeps, step: OrderStep, orderId: str
   // A NOT_ANNOUNCED order gives its stock back before it shows the status (a crash in between repeats
   // the routing, which reserves and releases again: nothing is held twice).
   if (order.status === "NOT_ANNOUNCED") await settleReservations(deps, order);
+  if (executionArn) order = { ...order, executionArn };
   await deps.repo.saveTransition(stored.version, order, events);
   return { orderId, status: order.status, changed: true };
 }
@@ -106,8 +113,9 @@ export interface WorkflowFailure {
 }
 
 /**
- * Makes a failed, timed-out or aborted workflow visible on its order: EXCEPTION with the cause. Orders
- * already terminal or already in EXCEPTION are left alone (the failure event may arrive twice).
+ * Makes a failed workflow visible on its order: EXCEPTION with the cause. A retry that failed again
+ * replaces the cause; a repeat for the same execution (a duplicate delivery), or an order the lifecycle
+ * does not let fail (terminal), is left alone.
  */
 export async function recordWorkflowFailure(
   deps: StepDeps & { holds: ReservationHoldTimer },
@@ -116,17 +124,18 @@ export async function recordWorkflowFailure(
   const order = await deps.repo.getOrder(failure.orderId);
   if (!order)
     throw new NotFoundError("ORDER_NOT_FOUND", `order ${failure.orderId} does not exist`, "orderId");
-  if (!["INITIAL", "VALIDATED", "ROUTED"].includes(order.status)) {
-    // A repeated failure event: make sure the hold timer runs (a crash may have struck before it started).
-    if (order.status === "EXCEPTION") await holdReservations(deps, order);
-    return { orderId: order.orderId, status: order.status, changed: false };
-  }
   const command: OrderCommand = {
     action: "raise-exception",
     error: failure.error || `States.${failure.status}`,
     cause: failure.cause || `the workflow ended ${failure.status}`,
     executionArn: failure.executionArn,
   };
+  const repeat = order.status === "EXCEPTION" && order.exception?.executionArn === failure.executionArn;
+  if (repeat || refusal(order, command)) {
+    // A repeated failure: make sure the hold timer runs (a crash may have struck before it started).
+    if (order.status === "EXCEPTION") await holdReservations(deps, order);
+    return { orderId: order.orderId, status: order.status, changed: false };
+  }
   const applied = applyCommand(order, command, deps.clock.now(), deps.ids.eventId());
   await deps.repo.saveTransition(order.version, applied.order, [applied.event]);
   await holdReservations(deps, applied.order);

@@ -11,6 +11,11 @@ const TRANSIENT = new Set([
   "TransactionConflictException",
   "TransactionInProgressException",
   "LimitExceededException",
+  // The SDK's own request timeout (requestTimeout aborts the call) and dropped connections.
+  "TimeoutError",
+  "AbortError",
+  "ECONNRESET",
+  "EPIPE",
 ]);
 
 interface SdkLikeError {
@@ -37,7 +42,13 @@ export function isTransientStorageError(error: unknown): boolean {
   const e = asSdk(error);
   const reasons = transactionReasons(error);
   if (reasons?.some((r) => r === "TransactionConflict" || r === "ThrottlingError")) return true;
-  return TRANSIENT.has(e.name ?? "") || Boolean(e.$retryable) || (e.$metadata?.httpStatusCode ?? 0) >= 500;
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    TRANSIENT.has(e.name ?? "") ||
+    (typeof code === "string" && TRANSIENT.has(code)) ||
+    Boolean(e.$retryable) ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500
+  );
 }
 
 export function rethrowStorageError(error: unknown): never {

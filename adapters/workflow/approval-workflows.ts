@@ -1,6 +1,5 @@
-// Starts the executions around an order's approval: the `order-approval` workflow (named after the
-// order, so a repeated start is a no-op) and the continuation of the order's own workflow at a resume
-// point once approval is through (named after the order and the resume point, likewise).
+// Starts an order's `order-approval` workflow, named after the order (and the attempt, after a retry), so
+// a repeated start is a no-op.
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 
 async function startOnce(sfn: SFNClient, stateMachineArn: string, name: string, input: unknown) {
@@ -18,19 +17,8 @@ export class StepFunctionsApprovalWorkflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  startApproval(orderId: string, input: unknown): Promise<void> {
-    return startOnce(this.sfn, this.stateMachineArn, `${orderId}-approval`, input);
-  }
-}
-
-/** Satisfies the use cases' OrderResumer port: a new execution of the order's workflow at `resumeAt`. */
-export class StepFunctionsOrderResumer {
-  constructor(
-    private readonly sfn: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
-
-  resumeOrder(orderId: string, resumeAt: string): Promise<void> {
-    return startOnce(this.sfn, this.stateMachineArn, `${orderId}-${resumeAt}`, { orderId, resumeAt });
+  startApproval(orderId: string, attempt: number, input: unknown): Promise<void> {
+    const name = attempt === 0 ? `${orderId}-approval` : `${orderId}-approval-${attempt}`;
+    return startOnce(this.sfn, this.stateMachineArn, name, input);
   }
 }

@@ -68,7 +68,8 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     to: "SUBMITTED",
     guard: (order) => (order.positions.every((p) => p.locationId) ? undefined : "a position has no location"),
   },
-  "raise-exception": { from: ACTIVE, to: "EXCEPTION" },
+  // From EXCEPTION too: a retry that fails again replaces the cause (and keeps where the order stood).
+  "raise-exception": { from: [...ACTIVE, "EXCEPTION"], to: "EXCEPTION" },
   recover: {
     from: ["EXCEPTION"],
     to: (order) => order.exception?.previousStatus ?? "INITIAL",
@@ -198,7 +199,8 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
     case "raise-exception": {
       const { error, cause, executionArn } = command;
       next.exception = {
-        previousStatus: order.status,
+        previousStatus:
+          order.status === "EXCEPTION" && order.exception ? order.exception.previousStatus : order.status,
         error,
         cause,
         at,

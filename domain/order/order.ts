@@ -89,6 +89,8 @@ export const orderSchema = z.object({
     .optional(),
   /** Why approval declined the order (status DECLINED). */
   decline: z.object({ reasonId: z.string(), actor: z.string(), comment: z.string().optional() }).optional(),
+  /** The workflow execution that last moved the order on: operators' link to its history. */
+  executionArn: z.string().optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
   /** Sequence number of the order's last event; events are numbered 1, 2, 3... per order. */

@@ -2,10 +2,7 @@
 import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
-import {
-  StepFunctionsApprovalWorkflow,
-  StepFunctionsOrderResumer,
-} from "../../adapters/workflow/approval-workflows.ts";
+import { StepFunctionsApprovalWorkflow } from "../../adapters/workflow/approval-workflows.ts";
 import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
 import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
@@ -52,7 +49,9 @@ export function approvalDeps() {
     ids: systemIds,
     callbacks: new StepFunctionsTaskCallbacks(stepFunctions),
     approvalWorkflow: new StepFunctionsApprovalWorkflow(stepFunctions, env.STATE_MACHINE_ARN_ORDER_APPROVAL),
-    orders: new StepFunctionsOrderResumer(stepFunctions, env.STATE_MACHINE_ARN_HOME_DELIVERY),
+    workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
+      HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
+    }),
     holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
   };
 }

@@ -1,6 +1,8 @@
 // The one place where errors become HTTP answers. Clients get a machine-readable code, a message and the
-// offending field; never a stack trace. Anything outside the OMS error family is a 500 with no detail.
+// offending field; never a stack trace. A dependency that timed out or throttled is a 503 with Retry-After;
+// anything else outside the OMS error family is a 500 with no detail.
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { isTransientStorageError } from "../../adapters/dynamodb/storage-errors.ts";
 import {
   ConflictError,
   IllegalTransitionError,
@@ -42,6 +44,14 @@ function statusOf(error: OmsError): number {
 export function errorResponse(error: unknown, requestId?: string): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (requestId) headers["x-request-id"] = requestId;
+  if (!(error instanceof OmsError) && isTransientStorageError(error)) {
+    // A dependency timed out or throttled (or the function ran out of time waiting for it): the client
+    // may repeat the request; nothing half-done is left, every write is one conditional request.
+    return errorResponse(
+      new UnavailableError("UNAVAILABLE", "the service is busy; repeat the request shortly"),
+      requestId,
+    );
+  }
   if (!(error instanceof OmsError)) {
     return {
       statusCode: 500,

@@ -3,6 +3,8 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
+import { isTransientStorageError } from "../../adapters/dynamodb/storage-errors.ts";
+import { OmsError, TransientError } from "../../domain/shared/errors.ts";
 import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { type OrderStep, runOrderStep, type StepResult } from "../../usecases/order-steps.ts";
 import { useCaseDeps } from "../shared/dependencies.ts";
@@ -13,7 +15,14 @@ export const taskInputSchema = z.object({ orderId: z.string().min(1), executionA
 
 export function stepHandler(step: OrderStep) {
   const deps = useCaseDeps();
-  return middy<unknown, StepResult, Error, Context>().handler(async (event, context) => {
+  return middy<unknown, StepResult, Error, Context>({
+    // Out of time (a slow dependency): the step's effects are idempotent, so the state machine may simply
+    // run it again. Middy's default early-timeout error is not one the Retry list names.
+    timeoutEarlyInMillis: 500,
+    timeoutEarlyResponse: () => {
+      throw new TransientError(`step ${step} ran out of time; it is safe to repeat`);
+    },
+  }).handler(async (event, context) => {
     const input = taskInputSchema.safeParse(event);
     if (!input.success) throw toValidationError(input.error);
     const log = invocationLogger(context, {
@@ -22,11 +31,16 @@ export function stepHandler(step: OrderStep) {
       step,
     });
     try {
-      const result = await runOrderStep(deps, step, input.data.orderId);
+      const result = await runOrderStep(deps, step, input.data.orderId, input.data.executionArn);
       log.info(result.changed ? "step done" : "step already done", { status: result.status });
       return result;
     } catch (error) {
       log.warn("step failed", { error: (error as Error).name, message: (error as Error).message });
+      // A storage call that timed out or was throttled outside a repository's own mapping is still
+      // transient: the state machine retries TransientError, and fails the order on anything else.
+      if (!(error instanceof OmsError) && isTransientStorageError(error)) {
+        throw new TransientError(`storage: ${(error as Error).message}`, {}, { cause: error });
+      }
       throw error;
     }
   });

@@ -23,12 +23,14 @@ export interface Fault {
 
 export interface InvocationStats {
   invocations: Record<string, number>;
+  /** Summed wall-clock duration per function, ms (the benchmark prices Lambda GB-seconds with it). */
+  durationMs: Record<string, number>;
 }
 
 export class FunctionRuntime implements LambdaInvoker {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private readonly faults = new Map<string, Fault>();
-  readonly stats: InvocationStats = { invocations: {} };
+  readonly stats: InvocationStats = { invocations: {}, durationMs: {} };
 
   constructor(
     private readonly rootDir: string,
@@ -87,6 +89,7 @@ export class FunctionRuntime implements LambdaInvoker {
         declaration.timeoutSeconds * 1000,
       );
     });
+    const started = performance.now();
     try {
       const result = await Promise.race([handler(event, context), timeout]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -96,6 +99,7 @@ export class FunctionRuntime implements LambdaInvoker {
       throw new LambdaInvocationError(e.name || "Error", e.message);
     } finally {
       clearTimeout(timer);
+      this.stats.durationMs[name] = (this.stats.durationMs[name] ?? 0) + (performance.now() - started);
     }
   }
 

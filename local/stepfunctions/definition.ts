@@ -206,6 +206,9 @@ export class CompiledDefinition {
     if (!isJsonObject(states)) return;
     for (const [name, state] of Object.entries(states)) {
       if (!isJsonObject(state)) continue;
+      if (state["Type"] === "Choice" && Array.isArray(state["Choices"])) {
+        state["Choices"] = state["Choices"].map(negatedTypeTests);
+      }
       for (const key of ["Parameters", "ItemSelector"]) {
         const template = state[key];
         if (template !== undefined) state[key] = inlineStateName(template, name);
@@ -232,6 +235,31 @@ export class CompiledDefinition {
       }
     }
   }
+}
+
+const TYPE_TESTS = ["IsPresent", "IsNull", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"];
+
+/**
+ * aws-local-stepfunctions evaluates a type test set to false (`"IsPresent": false`) as never matching
+ * (`false && ...`); on AWS it matches when the test fails. Rewritten as `Not` of the true test, which it
+ * gets right, in nested And/Or/Not rules too.
+ */
+function negatedTypeTests(rule: JsonValue): JsonValue {
+  if (!isJsonObject(rule)) return rule;
+  const out: JsonObject = { ...rule };
+  for (const key of ["And", "Or"]) {
+    const nested = out[key];
+    if (Array.isArray(nested)) out[key] = nested.map(negatedTypeTests);
+  }
+  if (out["Not"] !== undefined) out["Not"] = negatedTypeTests(out["Not"]);
+  const test = TYPE_TESTS.find((t) => out[t] === false);
+  if (!test || typeof out["Variable"] !== "string") return out;
+  const { Next: next, [test]: _false, Variable: variable, ...rest } = out;
+  return {
+    ...rest,
+    Not: { Variable: variable, [test]: true },
+    ...(next === undefined ? {} : { Next: next }),
+  };
 }
 
 function inlineStateName(template: JsonValue, stateName: string): JsonValue {

@@ -227,7 +227,11 @@ describe("state machines", () => {
         expect(flatten(substitutions[key]), key).toBe(`\${${functionLogicalId(ref.functionArn)}.Arn}`);
       }
 
-      expect(props.LoggingConfiguration).toMatchObject({ Level: "ALL", IncludeExecutionData: true });
+      // Express executions log failures only (cost); Standard ones everything (docs/costs.md).
+      expect(props.LoggingConfiguration).toMatchObject({
+        Level: machine.type === "EXPRESS" ? "ERROR" : "ALL",
+        IncludeExecutionData: true,
+      });
       expect(props.TracingConfiguration).toEqual({ Enabled: true });
 
       // The execution role may invoke exactly the substituted functions, unqualified.

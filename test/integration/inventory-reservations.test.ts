@@ -276,14 +276,6 @@ describe("routing and reservations", () => {
 });
 
 describe("reservation hold of a stuck order", () => {
-  const sfn = () =>
-    new SFNClient({
-      endpoint: runtime.awsEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    });
-  const executionArn = (orderId: string) => runtime.executionArn("home-delivery", orderId);
-
   async function stuckOrder() {
     const loc = uid("wh");
     const sku = uid("SKU");
@@ -321,31 +313,33 @@ describe("reservation hold of a stuck order", () => {
     return { loc, sku, orderId };
   }
 
-  it("releases the reservations after the channel's hold time; a redrive takes them again and submits", async () => {
+  it("releases the reservations after the channel's hold time; a retry takes them again and submits", async () => {
     const { loc, sku, orderId } = await stuckOrder();
-    await sfn().send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    expect((await api.post(`/orders/${orderId}/retry`, {})).status).toBe(202);
     await api.waitForStatus(orderId, "SUBMITTED");
     expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
     const [held] = await inventory.listReservations(orderId);
     expect(held?.status).toBe("ACTIVE");
   }, 60_000);
 
-  it("a redrive after the stock went elsewhere fails with RESERVATION_LOST instead of submitting unheld units", async () => {
+  it("a retry after the stock went elsewhere fails with RESERVATION_LOST instead of submitting unheld units", async () => {
     const { loc, sku, orderId } = await stuckOrder();
     await api.post("/stock-updates", {
       updateId: uid("sold"),
       type: "DELTA",
       lines: [{ sku, locationId: loc, change: -2, reason: "SALE" }],
     });
-    await sfn().send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    const retry = await api.post(`/orders/${orderId}/retry`, {});
+    expect(retry.status).toBe(202);
+    // The retry fails at Submit: the order stays in EXCEPTION, now with the new cause.
     const deadline = Date.now() + 20_000;
-    let execution = await sfn().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
-    while (Date.now() < deadline && execution.status !== "FAILED") {
+    let exception = (await api.get(`/orders/${orderId}`)).body.exception as Record<string, unknown>;
+    while (Date.now() < deadline && exception.executionArn !== retry.body.executionArn) {
       await new Promise((r) => setTimeout(r, 100));
-      execution = await sfn().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
+      exception = (await api.get(`/orders/${orderId}`)).body.exception as Record<string, unknown>;
     }
-    expect(execution).toMatchObject({ status: "FAILED", error: "ValidationError", redriveCount: 1 });
-    expect(String(execution.cause)).toContain("no longer available");
+    expect(exception).toMatchObject({ previousStatus: "ROUTED", error: "ValidationError" });
+    expect(String(exception.cause)).toContain("no longer available");
     expect((await api.get(`/orders/${orderId}`)).body.status).toBe("EXCEPTION");
     expect(await stockAt(api, sku, loc)).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
   }, 60_000);

@@ -717,6 +717,28 @@ describe("local Step Functions over the AWS SDK", () => {
       expect(types(history)).toContain("ParallelStateSucceeded");
     });
 
+    it("matches type tests set to false as AWS does (IsPresent: false is true for a missing field)", async () => {
+      const machine = await createMachine(h.client, {
+        StartAt: "Which",
+        States: {
+          Which: {
+            Type: "Choice",
+            Choices: [
+              { Variable: "$.resumeAt", IsPresent: false, Next: "Fresh" },
+              { And: [{ Variable: "$.resumeAt", IsString: false }], Next: "Odd" },
+            ],
+            Default: "Resumed",
+          },
+          Fresh: { Type: "Pass", Result: "fresh", End: true },
+          Odd: { Type: "Pass", Result: "odd", End: true },
+          Resumed: { Type: "Pass", Result: "resumed", End: true },
+        },
+      });
+      expect((await runToEnd(h, machine, {})).output).toBe('"fresh"');
+      expect((await runToEnd(h, machine, { resumeAt: 7 })).output).toBe('"odd"');
+      expect((await runToEnd(h, machine, { resumeAt: "Route" })).output).toBe('"resumed"');
+    });
+
     it("ends a runaway loop at AWS's history limit of 25,000 events", async () => {
       const machine = await createMachine(h.client, {
         StartAt: "Again",

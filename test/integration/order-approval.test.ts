@@ -8,11 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
-import {
-  StepFunctionsApprovalWorkflow,
-  StepFunctionsOrderResumer,
-} from "../../adapters/workflow/approval-workflows.ts";
+import { StepFunctionsApprovalWorkflow } from "../../adapters/workflow/approval-workflows.ts";
 import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
+import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
 import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
 import { channelInventory } from "../../domain/order/channel.ts";
 import type { Runtime } from "../../local/runtime.ts";
@@ -51,7 +49,9 @@ beforeAll(async () => {
     ids: systemIds,
     callbacks: new StepFunctionsTaskCallbacks(sfn),
     approvalWorkflow: new StepFunctionsApprovalWorkflow(sfn, runtime.stateMachineArn("order-approval")),
-    orders: new StepFunctionsOrderResumer(sfn, runtime.stateMachineArn("home-delivery")),
+    workflows: new StepFunctionsWorkflowStarter(sfn, {
+      HOME_DELIVERY: runtime.stateMachineArn("home-delivery"),
+    }),
     holds: new StepFunctionsHoldTimer(sfn, runtime.stateMachineArn("reservation-hold")),
   };
 });

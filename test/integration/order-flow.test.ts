@@ -1,11 +1,6 @@
 import { readdirSync } from "node:fs";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  RedriveExecutionCommand,
-  SFNClient,
-} from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../local/runtime.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
@@ -71,10 +66,10 @@ describe("capture -> SUBMITTED", () => {
       true,
     );
 
+    // The order names the (Express) execution that last moved it; locally its history is kept too.
+    expect(String(order.executionArn)).toContain(":express:oms-home-delivery:");
     const execution = await sfn.send(
-      new DescribeExecutionCommand({
-        executionArn: runtime.executionArn("home-delivery", orderId),
-      }),
+      new DescribeExecutionCommand({ executionArn: String(order.executionArn) }),
     );
     expect(execution.status).toBe("SUCCEEDED");
 
@@ -268,16 +263,16 @@ describe("failures", () => {
     runtime.functions.injectFault("route-order", { times: 1, errorType: "Lambda.ServiceException" });
     const res = await api.post("/orders", uniqueOrder(sampleBody()));
     const orderId = String(res.body.orderId);
-    await api.waitForStatus(orderId, "SUBMITTED");
+    const order = await api.waitForStatus(orderId, "SUBMITTED");
     const history = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 1000 }),
+      new GetExecutionHistoryCommand({ executionArn: String(order.executionArn), maxResults: 1000 }),
     );
     expect(history.events?.some((e) => e.type === "TaskFailed" || e.type === "LambdaFunctionFailed")).toBe(
       true,
     );
   });
 
-  it("leaves an order whose task always fails in EXCEPTION with the cause; a redrive after the fix completes it", async () => {
+  it("leaves an order whose task always fails in EXCEPTION with the cause; a retry after the fix completes it", async () => {
     runtime.functions.injectFault("submit-order", {
       times: Number.POSITIVE_INFINITY,
       errorType: "WarehouseDown",
@@ -287,26 +282,66 @@ describe("failures", () => {
     const orderId = String(res.body.orderId);
     const failed = await api.waitForStatus(orderId, "EXCEPTION");
     expect(failed.exception).toMatchObject({ previousStatus: "ROUTED", error: "WarehouseDown" });
-    expect(String((failed.exception as { cause: string }).cause)).toContain("warehouse API refused");
-    expect(
-      (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }))).status,
-    ).toBe("FAILED");
+    // The readable message, not the Lambda error's JSON envelope.
+    expect((failed.exception as { cause: string }).cause).toBe("warehouse API refused");
+    const failedArn = String((failed.exception as { executionArn: string }).executionArn);
+    // RecordFailure ran; the execution ends right after it.
+    let failedRun = await sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+    for (let i = 0; i < 100 && failedRun.status === "RUNNING"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      failedRun = await sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+    }
+    expect(failedRun).toMatchObject({ status: "FAILED", error: "OrderStepFailed" });
+
+    // A retry while the cause persists fails again and keeps the order where it stood.
+    const again = await api.post(`/orders/${orderId}/retry`, {});
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ orderId, resumeAt: "AfterRouting" });
+    const deadline = Date.now() + 10_000;
+    let current = failed;
+    while (Date.now() < deadline) {
+      current = (await api.get(`/orders/${orderId}`)).body;
+      const exception = current.exception as { executionArn: string } | undefined;
+      if (exception && exception.executionArn !== failedArn) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(current.exception).toMatchObject({
+      previousStatus: "ROUTED",
+      executionArn: again.body.executionArn,
+    });
 
     runtime.functions.clearFaults();
-    await sfn.send(new RedriveExecutionCommand({ executionArn: executionArn(orderId) }));
+    const retried = await api.post(`/orders/${orderId}/retry`, {});
+    expect(retried.status).toBe(202);
     const done = await api.waitForStatus(orderId, "SUBMITTED");
     expect((done.timeline as { status: string }[]).map((t) => t.status)).toEqual([
       "INITIAL",
       "VALIDATED",
       "ROUTED",
       "EXCEPTION",
+      "EXCEPTION",
       "ROUTED",
       "SUBMITTED",
     ]);
     expect(done.exception).toBeUndefined();
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
-    expect(execution.status).toBe("SUCCEEDED");
-    expect(execution.redriveCount).toBe(1);
+    expect(done.executionArn).toBe(retried.body.executionArn);
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: String(retried.body.executionArn), maxResults: 1000 }),
+    );
+    // The retry started after routing: Validate and Route did not run again.
+    const entered = (history.events ?? []).flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
+    // (AfterRouting is the approval check, which finds nothing to approve and writes nothing.)
+    expect(entered).toEqual(["Resume?", "Approve?", "Awaiting?", "Submit"]);
+  });
+
+  it("refuses to retry an order that is not in EXCEPTION, and an unknown order", async () => {
+    const orderId = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
+    await api.waitForStatus(orderId, "SUBMITTED");
+    const res = await api.post(`/orders/${orderId}/retry`, {});
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: "ORDER_NOT_IN_EXCEPTION", field: "orderId" });
+    expect((await api.post("/orders/01HZZZZZZZZZZZZZZZZZZZZZZZ/retry", {})).status).toBe(404);
+    expect((await api.post("/orders/nope/retry", {})).status).toBe(400);
   });
 });
 
@@ -343,7 +378,3 @@ describe("event delivery failures", () => {
     await flaky.close();
   });
 });
-
-function executionArn(orderId: string): string {
-  return runtime.executionArn("home-delivery", orderId);
-}

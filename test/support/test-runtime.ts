@@ -36,11 +36,19 @@ export function httpClient(baseUrl: string) {
     body?: string,
     headers: Record<string, string> = {},
   ): Promise<HttpResult> => {
-    const res = await fetch(`${baseUrl}${path}`, {
+    // A well-behaved client: a 503 (the service was busy: on a loaded test machine a handler can run out of
+    // time) is repeated after its Retry-After, a few times. Every write the API does is idempotent or
+    // conditional, so a repeat cannot double anything; a persistent 503 still reaches the test.
+    let res = await fetch(`${baseUrl}${path}`, {
       method,
       headers,
       ...(body === undefined ? {} : { body }),
     });
+    for (let attempt = 1; res.status === 503 && attempt < 4; attempt++) {
+      await res.text();
+      await new Promise((r) => setTimeout(r, Number(res.headers.get("retry-after") ?? "1") * 1000));
+      res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    }
     const text = await res.text();
     return {
       status: res.status,
