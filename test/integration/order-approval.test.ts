@@ -357,6 +357,39 @@ describe("after approval", () => {
     expect(done.filter((t) => t === "order.submitted")).toHaveLength(1);
   });
 
+  it("shows a failed approval as EXCEPTION; a retry starts the approval again and it completes", async () => {
+    await addReasons(reason("flaky", 1, "flaky"));
+    runtime.functions.injectFault("approval-step", {
+      times: 1,
+      errorType: "ApproverSystemDown",
+      message: "the approval store refused",
+    });
+    const orderId = await placeOrder("flaky");
+    const failed = await api.waitForStatus(orderId, "EXCEPTION");
+    expect(failed.exception).toMatchObject({
+      previousStatus: "AWAITING_APPROVAL",
+      error: "ApproverSystemDown",
+      cause: "the approval store refused",
+    });
+    const retried = await api.post(`/orders/${orderId}/retry`, {});
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    expect(retried.body).toMatchObject({ resumeAt: "AfterRouting" });
+    await api.waitForStatus(orderId, "AWAITING_APPROVAL");
+    await waitForApproval(orderId, "flaky", "REQUESTED");
+    expect((await decide(orderId, "flaky", "APPROVE")).status).toBe(200);
+    const done = await api.waitForStatus(orderId, "SUBMITTED");
+    expect((done.timeline as { action: string }[]).map((t) => t.action)).toEqual([
+      "capture",
+      "validate",
+      "route",
+      "request-approval",
+      "raise-exception",
+      "recover",
+      "approve",
+      "submit",
+    ]);
+  });
+
   it("holds the stock of a waiting order until the channel's hold time, then routes it again on approval", async () => {
     const channel = await deps.repo.getChannel("web-de");
     if (!channel) throw new Error("the demo channel is missing");
