@@ -2,7 +2,7 @@
 // sequential ranks, parallel reasons with one decline (stock released), a third party's callback,
 // timeouts that escalate or decline, re-routing after approval, and repeats that change nothing.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
@@ -388,6 +388,36 @@ describe("after approval", () => {
       "approve",
       "submit",
     ]);
+  });
+
+  it("costs one reason's approval: 4 Standard transitions, 2 task Lambdas, one more Express execution", async () => {
+    await addReasons(reason("cost", 1, "cost"));
+    const orderId = await placeOrder("cost");
+    await waitForApproval(orderId, "cost", "REQUESTED");
+    expect((await decide(orderId, "cost", "APPROVE")).status).toBe(200);
+    const done = await api.waitForStatus(orderId, "SUBMITTED");
+    const sfn = new SFNClient(aws(runtime.awsEndpoint));
+    const approval = await eventually(
+      () =>
+        sfn.send(
+          new DescribeExecutionCommand({
+            executionArn: runtime.executionArn("order-approval", `${orderId}-approval`),
+          }),
+        ),
+      (e) => e.status === "SUCCEEDED",
+    );
+    expect(approval.status).toBe("SUCCEEDED");
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: approval.executionArn, maxResults: 1000 }),
+    );
+    const entered = (history.events ?? []).flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
+    // Standard bills a transition per state entered: Ranks, Reasons (per rank), Request (per reason), Approve.
+    expect(entered).toEqual(["Ranks", "Reasons", "Request", "Approve"]);
+    const lambdas = (history.events ?? []).filter((e) => e.type === "TaskScheduled").length;
+    expect(lambdas).toBe(2);
+    // The order's own workflow: the first Express execution ends at AwaitingApproval, a second one
+    // (AfterApproval) submits it.
+    expect(String(done.executionArn)).toContain(`${orderId}-AfterApproval-`);
   });
 
   it("holds the stock of a waiting order until the channel's hold time, then routes it again on approval", async () => {
