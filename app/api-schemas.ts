@@ -1,6 +1,8 @@
 // The HTTP API's contract beyond the order and stock inputs: parameters, responses and the error body, as
 // zod schemas. Handlers parse with them; the OpenAPI document (app/openapi.ts) is generated from them.
 import { z } from "zod";
+import { approvalSchema, approvalStatusSchema } from "../domain/approval/approval.ts";
+import { approvalReasonSchema, reasonIdSchema } from "../domain/approval/approval-reasons.ts";
 import { orderEventSchema } from "../domain/events/order-events.ts";
 import { documentKindSchema } from "../domain/fulfillment/documents.ts";
 import { temporaryResponseSchema } from "../domain/fulfillment/order-response.ts";
@@ -508,3 +510,59 @@ export const documentListResponseSchema = z
     ),
   })
   .meta({ id: "OrderDocuments" });
+
+// Approval (domain/approval): a channel's approval reasons, an order's approvals, decisions.
+
+export const channelParamsSchema = z.object({
+  channelId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, "not a channel id"),
+});
+
+export const approvalReasonsResponseSchema = z
+  .object({
+    channelId: z.string(),
+    reasons: z.array(approvalReasonSchema),
+    version: z.number().int().describe("0 until reasons are stored"),
+    updatedAt: z.string().optional(),
+  })
+  .meta({ id: "ApprovalReasons" });
+
+export const approvalParamsSchema = orderIdParamsSchema.extend({ reasonId: reasonIdSchema });
+
+export const callbackParamsSchema = z.object({
+  callbackId: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "not a callback id"),
+});
+
+export const approvalViewSchema = approvalSchema
+  .omit({ taskToken: true, callbackId: true })
+  .meta({ id: "Approval" });
+
+export const orderApprovalsResponseSchema = z
+  .object({ orderId: z.string(), status: orderStatusSchema, approvals: z.array(approvalViewSchema) })
+  .meta({ id: "OrderApprovals" });
+
+export const decisionResponseSchema = z
+  .object({
+    approval: approvalViewSchema,
+    repeated: z.boolean().describe("true: the same decision was recorded before; nothing changed"),
+  })
+  .meta({ id: "ApprovalDecision" });
+
+export const listApprovalsQuerySchema = z.object({
+  status: z.enum(["REQUESTED", "ESCALATED"]).default("ESCALATED"),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const approvalListResponseSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        orderId: z.string(),
+        reasonId: z.string(),
+        status: approvalStatusSchema,
+        dueAt: z.string(),
+      }),
+    ),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: "ApprovalList" });

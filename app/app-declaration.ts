@@ -3,6 +3,8 @@
 // are both built from this file; test/infra proves the synthesized template and the local runtime agree.
 import type { z } from "zod";
 import { tableDesign } from "../adapters/dynamodb/table-design.ts";
+import { decisionInputSchema } from "../domain/approval/approval.ts";
+import { approvalReasonsSchema } from "../domain/approval/approval-reasons.ts";
 import {
   locationCreateSchema,
   locationDisableSchema,
@@ -22,15 +24,22 @@ import {
   subscriptionViewSchema,
 } from "../domain/subscriptions/subscription.ts";
 import {
+  approvalListResponseSchema,
+  approvalParamsSchema,
+  approvalReasonsResponseSchema,
   availabilityQuerySchema,
   availabilityResponseSchema,
+  callbackParamsSchema,
   captureResponseSchema,
+  channelParamsSchema,
   deadLetterListSchema,
   deadLettersRedeliveredSchema,
+  decisionResponseSchema,
   documentListResponseSchema,
   errorBodySchema,
   eventCatalogueResponseSchema,
   healthResponseSchema,
+  listApprovalsQuerySchema,
   listLocationsQuerySchema,
   listOrdersQuerySchema,
   listRoutingTasksQuerySchema,
@@ -38,6 +47,7 @@ import {
   locationParamsSchema,
   locationResponseSchema,
   merchantParamsSchema,
+  orderApprovalsResponseSchema,
   orderDocumentParamsSchema,
   orderEventsResponseSchema,
   orderIdParamsSchema,
@@ -117,7 +127,15 @@ export type FunctionId =
   | "get-order-response"
   | "create-documents"
   | "list-order-documents"
-  | "get-order-document";
+  | "get-order-document"
+  | "plan-approval"
+  | "approval-step"
+  | "get-approval-reasons"
+  | "put-approval-reasons"
+  | "list-order-approvals"
+  | "decide-approval"
+  | "approval-callback"
+  | "list-approvals";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -137,6 +155,8 @@ export interface FunctionDeclaration {
     manageSubscriptionRules?: boolean;
     /** The order documents' files (S3 bucket on AWS, the data folder locally). */
     documents?: "read" | "readWrite";
+    /** SendTaskSuccess/SendTaskFailure to callback tasks of these state machines. */
+    sendTaskResult?: StateMachineId[];
   };
 }
 
@@ -510,9 +530,77 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 10,
     access: { table: "read", documents: "read" },
   },
+  "plan-approval": {
+    entry: "functions/workflow/plan-approval.ts",
+    handler: "handler",
+    description:
+      "Workflow task: which approval reasons apply; if any, AWAITING_APPROVAL, hold the stock, start order-approval",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite", startExecution: ["order-approval", "reservation-hold"] },
+  },
+  "approval-step": {
+    entry: "functions/workflow/approval-step.ts",
+    handler: "handler",
+    description:
+      "order-approval tasks: request a reason (stores the task token), escalate, time out, approve or decline the order",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // Settles its own token when a decision came first; resumes the order's workflow once approved.
+    access: { table: "readWrite", startExecution: ["home-delivery"], sendTaskResult: ["order-approval"] },
+  },
+  "get-approval-reasons": {
+    entry: "functions/http/get-approval-reasons.ts",
+    handler: "handler",
+    description: "GET /channels/{channelId}/approval-reasons",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "put-approval-reasons": {
+    entry: "functions/http/put-approval-reasons.ts",
+    handler: "handler",
+    description: "PUT /channels/{channelId}/approval-reasons: replace a channel's approval reasons",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "readWrite" },
+  },
+  "list-order-approvals": {
+    entry: "functions/http/list-order-approvals.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/approvals: the order's approvals and their decisions",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "decide-approval": {
+    entry: "functions/http/decide-approval.ts",
+    handler: "handler",
+    description: "POST /orders/{orderId}/approvals/{reasonId}/decision: approve or decline one reason",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite", sendTaskResult: ["order-approval"] },
+  },
+  "approval-callback": {
+    entry: "functions/http/approval-callback.ts",
+    handler: "handler",
+    description: "POST /approval-callbacks/{callbackId}: a third party's approval decision",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite", sendTaskResult: ["order-approval"] },
+  },
+  "list-approvals": {
+    entry: "functions/http/list-approvals.ts",
+    handler: "handler",
+    description:
+      "GET /approvals?status=: open approvals (REQUESTED) and operator tasks (ESCALATED), soonest due first",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
 };
 
-export type StateMachineId = "home-delivery" | "reservation-hold";
+export type StateMachineId = "home-delivery" | "reservation-hold" | "order-approval";
 
 export interface StateMachineDeclaration {
   /** Deployed name (locally also the ARN's name part). */
@@ -538,6 +626,7 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
     substitutions: {
       ValidateOrderFunctionArn: { functionArn: "validate-order" },
       RouteOrderFunctionArn: { functionArn: "route-order" },
+      PlanApprovalFunctionArn: { functionArn: "plan-approval" },
       SubmitOrderFunctionArn: { functionArn: "submit-order" },
       RecordOrderFailureFunctionArn: { functionArn: "record-order-failure" },
       RespondOrderFunctionArn: { functionArn: "respond-order" },
@@ -552,6 +641,17 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
     type: "STANDARD",
     substitutions: { ExpireReservationsFunctionArn: { functionArn: "expire-reservations" } },
     arnVariable: "STATE_MACHINE_ARN_RESERVATION_HOLD",
+  },
+  "order-approval": {
+    name: `${APP_NAME}-order-approval`,
+    definitionFile: "statemachines/order-approval.asl.json",
+    // Standard: it waits on task tokens for hours to days (Express has no callbacks and ends after 5 min).
+    type: "STANDARD",
+    substitutions: {
+      ApprovalStepFunctionArn: { functionArn: "approval-step" },
+      RecordOrderFailureFunctionArn: { functionArn: "record-order-failure" },
+    },
+    arnVariable: "STATE_MACHINE_ARN_ORDER_APPROVAL",
   },
 };
 
@@ -676,6 +776,8 @@ export const MAX_ORDER_BODY_BYTES = 256 * 1024;
 export const MAX_LOCATION_BODY_BYTES = 64 * 1024;
 /** 1,000 lines of ~150 bytes, with room for whitespace. */
 export const MAX_STOCK_UPDATE_BODY_BYTES = 512 * 1024;
+/** 20 reasons with conditions of up to 5 levels fit easily. */
+export const MAX_APPROVAL_BODY_BYTES = 64 * 1024;
 /** A rule set (conditions up to 5 levels, filters with up to 1,000 location ids) or a task completion. */
 export const MAX_ROUTING_BODY_BYTES = 128 * 1024;
 
@@ -1200,6 +1302,110 @@ export const routes: RouteDeclaration[] = [
       200: { description: "The PDF (application/pdf)" },
       400: errors("Not an order or document id"),
       404: errors("DOCUMENT_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/channels/{channelId}/approval-reasons",
+    functionId: "get-approval-reasons",
+    operationId: "getApprovalReasons",
+    auth: "iam",
+    summary: "A channel's approval reasons (rank, condition, third party, timeout, re-route)",
+    request: { params: channelParamsSchema },
+    responses: {
+      200: {
+        description: "The approval reasons (empty, version 0, when none are set)",
+        schema: approvalReasonsResponseSchema,
+      },
+      400: errors("Not a channel id"),
+      404: errors("CHANNEL_NOT_FOUND"),
+    },
+  },
+  {
+    method: "PUT",
+    path: "/channels/{channelId}/approval-reasons",
+    functionId: "put-approval-reasons",
+    operationId: "putApprovalReasons",
+    auth: "iam",
+    summary:
+      "Replace a channel's approval reasons; orders routed from then on are planned with them (equal rank = parallel, ascending = sequential)",
+    request: {
+      params: channelParamsSchema,
+      body: approvalReasonsSchema,
+      maxBodyBytes: MAX_APPROVAL_BODY_BYTES,
+    },
+    responses: {
+      200: { description: "The approval reasons as stored", schema: approvalReasonsResponseSchema },
+      400: errors("Malformed JSON or a field breaks the schema (see field and issues)"),
+      404: errors("CHANNEL_NOT_FOUND"),
+      409: errors("APPROVAL_REASONS_CHANGED: changed meanwhile; read them again and repeat"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/approvals",
+    functionId: "list-order-approvals",
+    operationId: "listOrderApprovals",
+    auth: "iam",
+    summary: "The order's approvals: status per reason, who decided, when and why",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The order's approvals", schema: orderApprovalsResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/orders/{orderId}/approvals/{reasonId}/decision",
+    functionId: "decide-approval",
+    operationId: "decideApproval",
+    auth: "iam",
+    summary:
+      "Approve or decline one approval reason of an order (operators); the same decision again changes nothing",
+    request: { params: approvalParamsSchema, body: decisionInputSchema, maxBodyBytes: 8192 },
+    responses: {
+      200: { description: "Recorded (or a repeat of the recorded decision)", schema: decisionResponseSchema },
+      400: errors("Malformed JSON, not an order or reason id, or a field breaks the schema"),
+      404: errors("APPROVAL_NOT_FOUND: the order has no open approval for this reason"),
+      409: errors("APPROVAL_NOT_OPEN: decided otherwise, timed out or withdrawn"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "POST",
+    path: "/approval-callbacks/{callbackId}",
+    functionId: "approval-callback",
+    operationId: "approvalCallback",
+    // The callback id is a capability: 192 random bits, sent only to the third party with the request.
+    auth: "none",
+    summary:
+      "A third party's decision on the approval it was asked for (order.approval-requested carries the id)",
+    request: { params: callbackParamsSchema, body: decisionInputSchema, maxBodyBytes: 8192 },
+    responses: {
+      200: { description: "Recorded (or a repeat of the recorded decision)", schema: decisionResponseSchema },
+      400: errors("Malformed JSON or a field breaks the schema"),
+      404: errors("CALLBACK_NOT_FOUND"),
+      409: errors("APPROVAL_NOT_OPEN: decided otherwise, timed out or withdrawn"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/approvals",
+    functionId: "list-approvals",
+    operationId: "listApprovals",
+    auth: "iam",
+    summary:
+      "Open approvals (REQUESTED) or operator tasks (ESCALATED: past their timeout), soonest due first",
+    request: { query: listApprovalsQuerySchema },
+    responses: {
+      200: { description: "One page of approvals", schema: approvalListResponseSchema },
+      400: errors("Bad status, limit or cursor"),
     },
   },
 ];

@@ -126,8 +126,9 @@ export async function consumeOrderReservations(
 
 /**
  * The end of a stuck order's hold time (the reservation-hold workflow): releases its reservations as
- * EXPIRED if it is still in the same exception; an order that was redriven (or failed again since, with a
- * timer of its own) keeps them.
+ * EXPIRED if it is still in the same exception, or still awaiting the approval it began to wait for at
+ * `exceptionAt`; an order that was redriven or decided (or failed again since, with a timer of its own)
+ * keeps them.
  */
 export async function expireReservations(
   deps: ReservationDeps & { repo: OrderRepository },
@@ -135,7 +136,12 @@ export async function expireReservations(
   exceptionAt: string,
 ): Promise<number> {
   const order = await deps.repo.getOrder(orderId);
-  if (order?.status !== "EXCEPTION" || order.exception?.at !== exceptionAt) return 0;
+  const stuck = order?.status === "EXCEPTION" && order.exception?.at === exceptionAt;
+  // An order awaiting approval holds its stock for the same time (the hold started when it began to wait).
+  const waiting =
+    order?.status === "AWAITING_APPROVAL" &&
+    order.timeline.findLast((t) => t.action === "request-approval")?.at === exceptionAt;
+  if (!stuck && !waiting) return 0;
   return releaseOrderReservations(deps, orderId, "EXPIRED");
 }
 

@@ -73,6 +73,9 @@ export const ENTITY = {
   subscription: "Subscription",
   deadLetter: "DeadLetter",
   orderDocument: "OrderDocument",
+  approvalConfig: "ApprovalConfig",
+  approval: "Approval",
+  approvalCallback: "ApprovalCallback",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -149,6 +152,18 @@ export const keys = {
     sk: `DOC#${documentId}`,
   }),
   orderDocumentPrefix: "DOC#",
+  /** A channel's approval reasons, beside its configuration. */
+  approvalConfig: (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: "APPROVALS" }),
+  /** One approval reason's approval of an order, in the order's partition. */
+  approval: (orderId: string, reasonId: string) => ({ pk: `ORDER#${orderId}`, sk: `APPROVAL#${reasonId}` }),
+  approvalPrefix: "APPROVAL#",
+  /** A third party's callback id -> the approval it answers (an unguessable capability). */
+  approvalCallback: (callbackId: string) => ({ pk: `APPROVALCALLBACK#${callbackId}`, sk: "CALLBACK" }),
+  /** Approvals in a status on the byStatus index (operators' lists of open and escalated approvals). */
+  approvalByStatus: (status: string, dueAt: string, orderId: string, reasonId: string) => ({
+    gsi2pk: `APPROVAL#${status}`,
+    gsi2sk: `${dueAt}#${orderId}#${reasonId}`,
+  }),
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,

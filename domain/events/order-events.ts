@@ -95,6 +95,61 @@ export const orderCancelledV1 = envelope(
 /** The channel routes in waves: the order waits for the next scheduled wave (docs/routing.md). */
 export const orderAwaitingWaveV1 = envelope("order.awaiting-wave", z.object(statusChange));
 
+export const orderAwaitingApprovalV1 = envelope(
+  "order.awaiting-approval",
+  z.object({
+    ...statusChange,
+    /** The approval steps in order: equal rank = parallel reasons, ascending ranks = sequential. */
+    steps: z.array(z.object({ rank: z.number(), reasonIds: z.array(z.string()) })),
+  }),
+);
+const approvalReasonRef = {
+  reasonId: z.string(),
+  rank: z.number(),
+  /** Present when a third party answers this reason. */
+  thirdParty: z.object({ name: z.string() }).optional(),
+};
+export const orderApprovalRequestedV1 = envelope(
+  "order.approval-requested",
+  z.object({
+    ...approvalReasonRef,
+    description: z.string().optional(),
+    /** When the reason times out, and what happens then. */
+    dueAt: z.string(),
+    onTimeout: z.enum(["ESCALATE", "DECLINE"]),
+    /** A third party answers with POST <API>/approval-callbacks/{callbackId}: {decision, actor, comment}. */
+    callback: z.object({ callbackId: z.string(), path: z.string() }).optional(),
+    total: z.number(),
+    currency: z.string(),
+  }),
+);
+export const orderApprovalEscalatedV1 = envelope(
+  "order.approval-escalated",
+  z.object({ ...approvalReasonRef, dueAt: z.string(), escalatedAt: z.string() }),
+);
+export const orderApprovalDecidedV1 = envelope(
+  "order.approval-decided",
+  z.object({
+    ...approvalReasonRef,
+    decision: z.enum(["APPROVED", "DECLINED", "TIMED_OUT"]),
+    actor: z.string(),
+    comment: z.string().optional(),
+  }),
+);
+export const orderApprovedV1 = envelope(
+  "order.approved",
+  z.object({
+    ...statusChange,
+    reasonIds: z.array(z.string()),
+    /** True: routing runs again (status VALIDATED) before the order goes on. */
+    reroute: z.boolean(),
+  }),
+);
+export const orderDeclinedV1 = envelope(
+  "order.declined",
+  z.object({ ...statusChange, reasonId: z.string(), actor: z.string(), comment: z.string().optional() }),
+);
+
 export const orderEventSchemas = [
   orderCreatedV1,
   orderValidatedV1,
@@ -108,11 +163,24 @@ export const orderEventSchemas = [
   orderCancelledV1,
   orderAwaitingWaveV1,
   orderResponseV1,
+  orderAwaitingApprovalV1,
+  orderApprovalRequestedV1,
+  orderApprovalEscalatedV1,
+  orderApprovalDecidedV1,
+  orderApprovedV1,
+  orderDeclinedV1,
 ] as const;
 
 export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);
 export type OrderEvent = z.infer<typeof orderEventSchema>;
 export type OrderEventType = OrderEvent["type"];
+/** Events that record a reason's approval without changing the order's status. */
+export type ApprovalNoteEvent = Extract<
+  OrderEvent,
+  { type: "order.approval-requested" | "order.approval-escalated" | "order.approval-decided" }
+>;
+/** Events that record a status change (every lifecycle transition emits one). */
+export type StatusChangeEvent = Exclude<OrderEvent, ApprovalNoteEvent>;
 
 export const detailTypeOf = (event: Pick<OrderEvent, "type" | "version">): string =>
   `${event.type}.v${event.version}`;

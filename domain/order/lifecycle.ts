@@ -1,7 +1,8 @@
 // The order lifecycle as a table: which action may move an order from which status to which, the guard
 // that can refuse it (with a reason), and the event it records. Step Functions performs the side
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
-import type { OrderEvent } from "../events/order-events.ts";
+import type { ApprovalReason } from "../approval/approval-reasons.ts";
+import type { OrderEvent, StatusChangeEvent } from "../events/order-events.ts";
 import type { TemporaryResponse } from "../fulfillment/order-response.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
 import {
@@ -48,20 +49,26 @@ export type OrderCommand =
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" }
   | { action: "await-wave" }
-  | { action: "respond"; response: TemporaryResponse };
+  | { action: "respond"; response: TemporaryResponse }
+  | { action: "request-approval"; steps: { rank: number; reasons: ApprovalReason[] }[] }
+  | { action: "approve"; reasonIds: string[]; reroute: boolean }
+  | { action: "decline"; reasonId: string; actor: string; comment?: string | undefined };
 export type OrderAction = OrderCommand["action"];
 
 type CommandOf<A extends OrderAction> = Extract<OrderCommand, { action: A }>;
 
 interface TransitionRule<A extends OrderAction> {
   from: readonly OrderStatus[];
-  /** Target status, or a function of the order (recover returns to where the exception struck). */
-  to: OrderStatus | ((order: Order) => OrderStatus);
+  /**
+   * Target status, or a function of the order and command (recover returns to where the exception struck;
+   * approve goes back to routing when a reason asks for it).
+   */
+  to: OrderStatus | ((order: Order, command: CommandOf<A>) => OrderStatus);
   /** Returns why the transition is refused, or undefined when it may happen. */
   guard?: (order: Order, command: CommandOf<A>) => string | undefined;
 }
 
-const ACTIVE: readonly OrderStatus[] = ["INITIAL", "VALIDATED", "ROUTED"];
+const ACTIVE: readonly OrderStatus[] = ["INITIAL", "VALIDATED", "ROUTED", "AWAITING_APPROVAL"];
 
 const hasLocation = (a: Assignment) => Boolean(a.locationId) || (a.allocations?.length ?? 0) > 0;
 
@@ -174,6 +181,15 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     guard: (order, c) =>
       c.response.orderId === order.orderId ? undefined : "the response is another order's",
   },
+  // Approval (domain/approval): a routed order for which approval reasons apply waits for them.
+  "request-approval": {
+    from: ["ROUTED"],
+    to: "AWAITING_APPROVAL",
+    guard: (_o, c) => (c.steps.length === 0 ? "approval needs at least one reason" : undefined),
+  },
+  // Approved: on to submission (ROUTED), or back to routing (VALIDATED) when a reason asks for it.
+  approve: { from: ["AWAITING_APPROVAL"], to: (_o, c) => (c.reroute ? "VALIDATED" : "ROUTED") },
+  decline: { from: ["AWAITING_APPROVAL"], to: "DECLINED" },
 };
 
 /** Statuses no action leaves. */
@@ -202,7 +218,7 @@ export function alreadyApplied(order: Order, action: OrderAction): boolean {
 
 export interface Applied {
   order: Order;
-  event: OrderEvent;
+  event: StatusChangeEvent;
 }
 
 /** Applies a command: the next order state and the event recording it. Throws IllegalTransitionError. */
@@ -210,7 +226,7 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
   const reason = refusal(order, command);
   if (reason) throw new IllegalTransitionError(order.orderId, order.status, command.action, reason);
   const rule = ORDER_LIFECYCLE[command.action] as TransitionRule<OrderAction>;
-  const to = typeof rule.to === "function" ? rule.to(order) : rule.to;
+  const to = typeof rule.to === "function" ? rule.to(order, command) : rule.to;
   const next: Order = {
     ...order,
     status: to,
@@ -319,6 +335,31 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
     case "recover": {
       const { exception: _resolved, ...rest } = next;
       return { order: rest, event: { ...base, type: "order.recovered", data: statusChange } };
+    }
+    case "request-approval": {
+      next.approval = { steps: command.steps };
+      const steps = command.steps.map((s) => ({ rank: s.rank, reasonIds: s.reasons.map((r) => r.reasonId) }));
+      return {
+        order: next,
+        event: { ...base, type: "order.awaiting-approval", data: { ...statusChange, steps } },
+      };
+    }
+    case "approve": {
+      if (command.reroute) {
+        // Routing runs again: positions go back to open (their reservations are released by the caller).
+        next.positions = order.positions.map(({ locationId: _l, backordered: _b, ...p }) => ({
+          ...p,
+          status: "OPEN" as const,
+        }));
+      }
+      const data = { ...statusChange, reasonIds: command.reasonIds, reroute: command.reroute };
+      return { order: next, event: { ...base, type: "order.approved", data } };
+    }
+    case "decline": {
+      const { reasonId, actor, comment } = command;
+      next.decline = { reasonId, actor, ...(comment === undefined ? {} : { comment }) };
+      const data = { ...statusChange, ...next.decline };
+      return { order: next, event: { ...base, type: "order.declined", data } };
     }
   }
 }

@@ -2,6 +2,7 @@
 // and its creation from a channel's input. Positions live inside the order (one item per order, see
 // docs/access-patterns.md for why).
 import { z } from "zod";
+import { approvalReasonSchema } from "../approval/approval-reasons.ts";
 import { temporaryResponseSchema } from "../fulfillment/order-response.ts";
 import type { Channel } from "./channel.ts";
 import { addressSchema, type OrderInput, orderTypeSchema } from "./order-input.ts";
@@ -18,6 +19,8 @@ export const ORDER_STATUSES = [
   "CANCELLED",
   /** A channel in wave mode: validated, waiting for the next routing wave (docs/routing.md). */
   "AWAITING_WAVE",
+  "AWAITING_APPROVAL",
+  "DECLINED",
 ] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
@@ -121,6 +124,12 @@ export const orderSchema = z.object({
   cancellation: z.object({ reason: z.string(), at: z.string() }).optional(),
   /** The temporary order response last sent to the channel (GET /orders/{orderId}/response). */
   response: temporaryResponseSchema.optional(),
+  /** The approval steps planned for the order (a snapshot of the reasons that applied, by rank). */
+  approval: z
+    .object({ steps: z.array(z.object({ rank: z.number(), reasons: z.array(approvalReasonSchema) })) })
+    .optional(),
+  /** Why approval declined the order (status DECLINED). */
+  decline: z.object({ reasonId: z.string(), actor: z.string(), comment: z.string().optional() }).optional(),
   /** The workflow execution that last moved the order on: operators' link to its history. */
   executionArn: z.string().optional(),
   /** Optimistic-lock counter: every write is conditional on the version it read. */

@@ -5,7 +5,7 @@
 import type { OrderStatus } from "./order.ts";
 
 /** Resume points: names of states in the order workflow (statemachines/home-delivery.asl.json). */
-export const RESUME_POINTS = ["Validate", "Route", "AfterRouting", "Submit"] as const;
+export const RESUME_POINTS = ["Validate", "Route", "AfterRouting", "Submit", "AfterApproval"] as const;
 export type ResumePoint = (typeof RESUME_POINTS)[number];
 
 /**
@@ -17,6 +17,8 @@ const RETRY_FROM: Partial<Record<OrderStatus, ResumePoint>> = {
   INITIAL: "Validate",
   VALIDATED: "Route",
   ROUTED: "AfterRouting",
+  // The approval check again: it restarts the order's approval, whose decided reasons stay decided.
+  AWAITING_APPROVAL: "AfterRouting",
 };
 
 export function retryPointFor(previousStatus: OrderStatus): ResumePoint | undefined {

@@ -101,3 +101,12 @@ export class UnavailableError extends OmsError {
     super(message, {}, options);
   }
 }
+
+/**
+ * An approval was declined (or timed out): the order's approval stops. Its name is the error the
+ * order-approval workflow's Catch matches (a task token failed with it, or a task that finds it).
+ */
+export class ApprovalDeclinedError extends OmsError {
+  override readonly name = "ApprovalDeclined";
+  readonly code = "APPROVAL_DECLINED";
+}

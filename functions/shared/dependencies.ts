@@ -1,6 +1,7 @@
 // The use cases' dependencies as handlers build them: real adapters over the module-scope clients.
 
 import { randomBytes } from "node:crypto";
+import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
 import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
@@ -8,8 +9,10 @@ import { SubscriptionRepository } from "../../adapters/dynamodb/subscription-rep
 import { EventBridgeSubscriptionRules } from "../../adapters/subscriptions/eventbridge-rules.ts";
 import { HttpWebhookSender } from "../../adapters/subscriptions/http-webhook-sender.ts";
 import { SqsDeliveryQueue } from "../../adapters/subscriptions/sqs-delivery-queue.ts";
+import { StepFunctionsApprovalWorkflow } from "../../adapters/workflow/approval-workflows.ts";
 import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
+import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
 import { ulid } from "../../domain/shared/ids.ts";
 import type { SubscriptionDeps } from "../../usecases/subscriptions.ts";
 import { systemClock, systemIds } from "../../usecases/system-ports.ts";
@@ -112,5 +115,23 @@ export function webhookDeliveryDeps(): WebhookDeliveryDeps {
       maxSeconds: env.WEBHOOK_RETRY_MAX_SECONDS,
       maxAgeSeconds: env.WEBHOOK_MAX_AGE_SECONDS,
     },
+  };
+}
+
+/** What the approval use cases need: storage, the approval workflow, task callbacks, resume, hold timer. */
+export function approvalDeps() {
+  const env = environment();
+  return {
+    repo: orderRepository(),
+    approvals: new ApprovalRepository(dynamodb, env.TABLE_NAME),
+    inventory: inventoryRepository(),
+    clock: systemClock,
+    ids: systemIds,
+    callbacks: new StepFunctionsTaskCallbacks(stepFunctions),
+    approvalWorkflow: new StepFunctionsApprovalWorkflow(stepFunctions, env.STATE_MACHINE_ARN_ORDER_APPROVAL),
+    workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
+      HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
+    }),
+    holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
   };
 }

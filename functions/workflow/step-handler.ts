@@ -16,11 +16,15 @@ export const taskInputSchema = z.object({ orderId: z.string().min(1), executionA
 export function stepHandler(step: OrderStep) {
   const deps = useCaseDeps();
   return middy<unknown, StepResult, Error, Context>({
-    // Out of time (a slow dependency): the step's effects are idempotent, so the state machine may simply
-    // run it again. Middy's default early-timeout error is not one the Retry list names.
+    // Out of time: NOT retried automatically. The timed-out attempt may still be running (in the same
+    // process, or when its Lambda sandbox thaws), and a retry running beside it could release what it
+    // reserved while it goes on to record the result. The Catch records EXCEPTION; an operator's retry
+    // comes after the first attempt has certainly ended (docs/operations.md).
     timeoutEarlyInMillis: 500,
     timeoutEarlyResponse: () => {
-      throw new TransientError(`step ${step} ran out of time; it is safe to repeat`);
+      const error = new Error(`step ${step} ran out of time; retry the order once it has settled`);
+      error.name = "StepTimedOut";
+      throw error;
     },
   }).handler(async (event, context) => {
     const input = taskInputSchema.safeParse(event);

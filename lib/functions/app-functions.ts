@@ -52,6 +52,7 @@ export class AppFunctions extends Construct {
       fn.bindSendMessages((access.sendMessages ?? []).map((queue) => props.queues.byId[queue]));
       if (access.manageSubscriptionRules) fn.bindSubscriptionRules(props.queues.busTargetRole);
       if (access.documents) fn.bindDocuments(props.documents, access.documents);
+      fn.bindSendTaskResult((access.sendTaskResult ?? []).map((machine) => props.stateMachineArns[machine]));
       this.byId.set(functionId, fn);
     }
   }

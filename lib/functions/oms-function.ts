@@ -145,6 +145,18 @@ export class OmsFunction extends Construct {
     });
   }
 
+  /** SendTaskSuccess/Failure/Heartbeat to callback tasks of exactly these state machines. */
+  bindSendTaskResult(stateMachineArns: string[]): void {
+    if (stateMachineArns.length === 0) return;
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+        resources: stateMachineArns,
+      }),
+    );
+  }
+
   /** events:PutEvents on exactly these buses. */
   bindPutEvents(buses: IEventBus[]): void {
     for (const bus of buses) bus.grantPutEventsTo(this.fn);

@@ -93,8 +93,18 @@ export interface TaskStateInfo extends StateInfo {
   resource: string;
   retriers: Retrier[];
   timeoutSeconds?: number | undefined;
+  /** Read from the state's input per run (see TIMEOUT_PATH_WRAPPER). */
+  timeoutSecondsPath?: string | undefined;
   heartbeatSeconds?: number | undefined;
 }
+
+/**
+ * A task with TimeoutSecondsPath gets its Parameters wrapped as `{input: $, parameters: <original>}` for
+ * the library, which would evaluate the path against the post-Parameters input (AWS reads the state's
+ * input) and race its own timer; the engine unwraps both and applies the timeout itself, as for
+ * TimeoutSeconds (callback deadlines included).
+ */
+export const TIMEOUT_PATH_WRAPPER = { input: "input", parameters: "parameters" } as const;
 
 export const definitionId = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -183,6 +193,7 @@ export class CompiledDefinition {
           resource: node.Resource ?? "",
           retriers: node.Retry ?? [],
           timeoutSeconds: node.TimeoutSeconds,
+          timeoutSecondsPath: node.TimeoutSecondsPath,
           heartbeatSeconds: node.HeartbeatSeconds,
         });
       }
@@ -198,13 +209,23 @@ export class CompiledDefinition {
       if (state["Type"] === "Choice" && Array.isArray(state["Choices"])) {
         state["Choices"] = state["Choices"].map(negatedTypeTests);
       }
-      if (state["Type"] === "Task") {
-        delete state["Retry"];
-        if (state["TimeoutSecondsPath"] === undefined) state["TimeoutSeconds"] = LIBRARY_TIMER_CAP_SECONDS;
-      }
       for (const key of ["Parameters", "ItemSelector"]) {
         const template = state[key];
         if (template !== undefined) state[key] = inlineStateName(template, name);
+      }
+      if (state["Type"] === "Task") {
+        delete state["Retry"];
+        if (state["TimeoutSecondsPath"] !== undefined) {
+          delete state["TimeoutSecondsPath"];
+          const parameters = state["Parameters"];
+          state["Parameters"] = {
+            [`${TIMEOUT_PATH_WRAPPER.input}.$`]: "$",
+            ...(parameters === undefined
+              ? { [`${TIMEOUT_PATH_WRAPPER.parameters}.$`]: "$" }
+              : { [TIMEOUT_PATH_WRAPPER.parameters]: parameters }),
+          };
+        }
+        state["TimeoutSeconds"] = LIBRARY_TIMER_CAP_SECONDS;
       }
       const branches = state["Branches"];
       if (Array.isArray(branches)) for (const b of branches) if (isJsonObject(b)) this.rewriteForRuntime(b);

@@ -19,7 +19,7 @@
 import "../polyfills.ts";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import type { CompiledDefinition, TaskStateInfo } from "./definition.ts";
-import { compileDefinition } from "./definition.ts";
+import { compileDefinition, TIMEOUT_PATH_WRAPPER } from "./definition.ts";
 import { dataDetails, HistoryMapper, type NewEvent } from "./history.ts";
 import {
   type CallContext,
@@ -30,7 +30,14 @@ import {
   type ResourceInfo,
   TaskFailure,
 } from "./integrations.ts";
-import { findString, type JsonValue, replaceString, tryParseJson } from "./json.ts";
+import {
+  findString,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  replaceString,
+  tryParseJson,
+} from "./json.ts";
 import { RetryPolicy } from "./retry.ts";
 import type { Checkpoint, ExecutionRecord, ExecutionStatusFields, StepFunctionsStore } from "./store.ts";
 import {
@@ -351,8 +358,15 @@ export class ExecutionEngine {
     }
     const handlers: NonNullable<LibraryOverrides["taskResourceLocalHandlers"]> = {};
     for (const state of tasks) {
-      handlers[state.name] = async (input) =>
-        (await this.runTask(run, state, input as JsonValue)) as LibraryJson;
+      handlers[state.name] = async (input) => {
+        if (state.timeoutSecondsPath === undefined) {
+          return (await this.runTask(run, state, input as JsonValue)) as LibraryJson;
+        }
+        const wrapped = isJsonObject(input as JsonValue) ? (input as JsonObject) : {};
+        const timeoutSeconds = resolveTimeoutPath(wrapped[TIMEOUT_PATH_WRAPPER.input], state);
+        const parameters = (wrapped[TIMEOUT_PATH_WRAPPER.parameters] ?? null) as JsonValue;
+        return (await this.runTask(run, { ...state, timeoutSeconds }, parameters)) as LibraryJson;
+      };
     }
     const overrides: LibraryOverrides = { taskResourceLocalHandlers: handlers };
     const retryOverrides = run.compiled.libraryRetryOverrides(this.options.retryIntervalScale);
@@ -718,4 +732,22 @@ async function captureStatesTimeoutClass(): Promise<(new () => Error) | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * A task's TimeoutSecondsPath (a reference path: `$` then `.name` steps) read from its state input; like
+ * AWS, anything but a positive integer fails the state with States.Runtime.
+ */
+function resolveTimeoutPath(input: JsonValue | undefined, task: TaskStateInfo): number {
+  const path = task.timeoutSecondsPath ?? "";
+  let value: JsonValue | undefined = input;
+  const steps = /^\$((\.[A-Za-z0-9_-]+)*)$/.exec(path)?.[1]?.split(".").slice(1);
+  for (const step of steps ?? []) value = isJsonObject(value) ? value[step] : undefined;
+  if (steps === undefined || typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new TaskFailure(
+      "States.Runtime",
+      `The TimeoutSecondsPath '${path}' of '${task.name}' must reference a positive integer in the state input`,
+    );
+  }
+  return value;
 }

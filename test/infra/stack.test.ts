@@ -27,7 +27,8 @@ import { fromRepoRoot } from "../../lib/paths.ts";
 
 // The routes the product allows without a signature (named here, not read from the declaration, so that
 // making a route public is a visible change to this test); every other route must require IAM (SigV4).
-const PUBLIC_ROUTES = new Set(["GET /health", "GET /openapi.json"]);
+// The approval callback is public: a third party answers with the unguessable callback id it was sent.
+const PUBLIC_ROUTES = new Set(["GET /health", "GET /openapi.json", "POST /approval-callbacks/{callbackId}"]);
 // The feature flags `cdk synth` applies (cdk.json), so the tests see the template that deploys; bundling
 // skipped to stay fast.
 const CONTEXT = {

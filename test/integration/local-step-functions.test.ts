@@ -907,6 +907,56 @@ describe("local Step Functions over the AWS SDK", () => {
       expect(types(await historyOf(h.client, executionArn))).toContain("TaskTimedOut");
     });
 
+    it("reads a callback's TimeoutSecondsPath from each Map item's state input (per-item deadlines)", async () => {
+      const fn = unique("perItem");
+      const catcher = tokenCatcher(invoker, fn);
+      const machine = await createMachine(h.client, {
+        StartAt: "Each",
+        States: {
+          Each: {
+            Type: "Map",
+            ItemsPath: "$.items",
+            ItemProcessor: {
+              StartAt: "Wait4",
+              States: {
+                Wait4: callbackTask(fn, {
+                  TimeoutSecondsPath: "$.timeoutSeconds",
+                  Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.error", Next: "TimedOut" }],
+                  ResultPath: "$.answer",
+                  End: true,
+                }),
+                TimedOut: { Type: "Pass", Result: "timed out", ResultPath: "$.answer", End: true },
+              },
+            },
+            End: true,
+          },
+        },
+      });
+      const executionArn = await start(h.client, machine, {
+        items: [
+          { name: "quick", timeoutSeconds: 1 },
+          { name: "patient", timeoutSeconds: 60 },
+        ],
+      });
+      const tokens = [await catcher.next(), await catcher.next()];
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      // The 1-second item timed out; the 60-second one still takes an answer.
+      const answers = await Promise.allSettled(
+        tokens.map((taskToken) => h.client.send(new SendTaskSuccessCommand({ taskToken, output: '"yes"' }))),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual(["fulfilled", "rejected"]);
+      await h.sfn.whenIdle();
+      const execution = await describeExecution(h.client, executionArn);
+      expect(execution.status).toBe("SUCCEEDED");
+      const output = JSON.parse(execution.output ?? "[]") as { name: string; answer: string }[];
+      expect(output.map((o) => [o.name, o.answer])).toEqual([
+        ["quick", "timed out"],
+        ["patient", "yes"],
+      ]);
+      const scheduled = (await historyOf(h.client, executionArn)).filter((e) => e.type === "TaskScheduled");
+      expect(scheduled.map((e) => e.taskScheduledEventDetails?.timeoutInSeconds).sort()).toEqual([1, 60]);
+    });
+
     it("stops a parked execution: ABORTED with error and cause; its token is closed", async () => {
       const fn = unique("stopme");
       const catcher = tokenCatcher(invoker, fn);

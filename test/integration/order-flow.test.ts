@@ -421,10 +421,11 @@ describe("failures", () => {
     const history = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn: String(retried.body.executionArn), maxResults: 1000 }),
     );
-    // The retry started after routing: Validate and Route did not run again; Respond and Documents found
-    // their effects recorded (no second order.response, no document made twice) and Submit lifted the exception.
+    // The retry started after routing: Validate and Route did not run again; the approval check found
+    // nothing to approve, Respond and Documents found their effects recorded (no second order.response,
+    // no document made twice) and Submit lifted the exception.
     const entered = (history.events ?? []).flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
-    expect(entered).toEqual(["Resume?", "Respond", "Documents", "Submit"]);
+    expect(entered).toEqual(["Resume?", "Approve?", "Awaiting?", "Respond", "Documents", "Submit"]);
     const events = (await api.get(`/orders/${orderId}/events`)).body.items as { type: string }[];
     expect(events.filter((e) => e.type === "order.response")).toHaveLength(1);
   });

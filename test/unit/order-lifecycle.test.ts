@@ -130,7 +130,7 @@ describe("order lifecycle", () => {
     }
   });
 
-  it("reaches every status from INITIAL and has SUBMITTED, REJECTED and CANCELLED as its only terminal statuses", () => {
+  it("reaches every status from INITIAL and has SUBMITTED, REJECTED, CANCELLED and DECLINED as its only terminal statuses", () => {
     const reachable = new Set<string>(["INITIAL"]);
     let grew = true;
     while (grew) {
@@ -148,7 +148,7 @@ describe("order lifecycle", () => {
       }
     }
     expect([...reachable].sort()).toEqual([...ORDER_STATUSES].sort());
-    expect([...TERMINAL_STATUSES].sort()).toEqual(["CANCELLED", "REJECTED", "SUBMITTED"]);
+    expect([...TERMINAL_STATUSES].sort()).toEqual(["CANCELLED", "DECLINED", "REJECTED", "SUBMITTED"]);
     for (const status of TERMINAL_STATUSES) {
       const order = { ...sampleOrder(), status };
       for (const action of Object.keys(ORDER_LIFECYCLE)) {
@@ -261,6 +261,26 @@ describe("order lifecycle", () => {
           ],
         },
       },
+      {
+        action: "request-approval",
+        steps: [
+          {
+            rank: 1,
+            reasons: [
+              {
+                reasonId: "credit",
+                rank: 1,
+                timeoutSeconds: 60,
+                onTimeout: "DECLINE",
+                rerouteAfterApproval: false,
+              },
+            ],
+          },
+        ],
+      },
+      { action: "approve", reasonIds: ["credit"], reroute: false },
+      { action: "approve", reasonIds: ["credit"], reroute: true },
+      { action: "decline", reasonId: "credit", actor: "ops", comment: "no" },
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), (sequence) => {
