@@ -13,6 +13,12 @@ import {
 import { orderSchema, orderStatusSchema } from "../domain/order/order.ts";
 import { skuSchema } from "../domain/order/order-input.ts";
 import { RESUME_POINTS } from "../domain/order/resume-points.ts";
+import {
+  deadLetterSchema,
+  merchantIdSchema,
+  subscriptionIdSchema,
+  subscriptionViewSchema,
+} from "../domain/subscriptions/subscription.ts";
 
 export const errorBodySchema = z
   .object({
@@ -245,3 +251,57 @@ export const documentListResponseSchema = z
     ),
   })
   .meta({ id: "OrderDocuments" });
+// ---------------------------------------------------------------------------------------------------
+// Merchant event subscriptions
+
+export const merchantParamsSchema = z.object({ merchantId: merchantIdSchema });
+export const subscriptionParamsSchema = z.object({
+  merchantId: merchantIdSchema,
+  subscriptionId: subscriptionIdSchema,
+});
+
+export const subscriptionCreatedSchema = subscriptionViewSchema
+  .extend({
+    secret: z
+      .string()
+      .optional()
+      .describe("The webhook signing secret: returned here and by rotate-secret only, never again"),
+  })
+  .meta({ id: "SubscriptionCreated" });
+
+export const subscriptionListSchema = z
+  .object({ items: z.array(subscriptionViewSchema) })
+  .meta({ id: "SubscriptionList" });
+
+export const redeliveryResultSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    queued: z.number().int().describe("Matching events queued for delivery"),
+    scanned: z.number().int().describe("The merchant's events in the window"),
+    truncated: z.boolean().describe("More events than one call re-sends: ask again from the last one's time"),
+  })
+  .meta({ id: "RedeliveryResult" });
+
+export const subscriptionResumedSchema = subscriptionViewSchema
+  .extend({ backlog: redeliveryResultSchema.optional() })
+  .meta({ id: "SubscriptionResumed" });
+
+export const rotatedSecretSchema = z
+  .object({
+    subscriptionId: z.string(),
+    secret: z.string().describe("The new signing secret, returned once"),
+    previousSecretExpiresAt: z
+      .string()
+      .optional()
+      .describe("Until then deliveries carry a second v1= signature made with the previous secret"),
+  })
+  .meta({ id: "RotatedSecret" });
+
+export const deadLetterListSchema = z
+  .object({ items: z.array(deadLetterSchema) })
+  .meta({ id: "DeadLetterList" });
+
+export const deadLettersRedeliveredSchema = z
+  .object({ redelivered: z.number().int(), ids: z.array(z.string()) })
+  .meta({ id: "DeadLettersRedelivered" });

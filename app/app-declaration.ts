@@ -11,9 +11,19 @@ import {
 import { stockUpdateSchema } from "../domain/inventory/stock-updates.ts";
 import { orderInputSchema } from "../domain/order/order-input.ts";
 import {
+  deadLetterRedeliverSchema,
+  redeliverySchema,
+  resumeSchema,
+  rotateSecretSchema,
+  subscriptionCreateSchema,
+  subscriptionViewSchema,
+} from "../domain/subscriptions/subscription.ts";
+import {
   availabilityQuerySchema,
   availabilityResponseSchema,
   captureResponseSchema,
+  deadLetterListSchema,
+  deadLettersRedeliveredSchema,
   documentListResponseSchema,
   errorBodySchema,
   eventCatalogueResponseSchema,
@@ -23,15 +33,22 @@ import {
   locationListResponseSchema,
   locationParamsSchema,
   locationResponseSchema,
+  merchantParamsSchema,
   orderDocumentParamsSchema,
   orderEventsResponseSchema,
   orderIdParamsSchema,
   orderListResponseSchema,
   orderResponseSchema,
+  redeliveryResultSchema,
   retryResponseSchema,
+  rotatedSecretSchema,
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
+  subscriptionCreatedSchema,
+  subscriptionListSchema,
+  subscriptionParamsSchema,
+  subscriptionResumedSchema,
   temporaryOrderResponseSchema,
 } from "./api-schemas.ts";
 
@@ -65,7 +82,9 @@ export type FunctionId =
   | "get-order-response"
   | "create-documents"
   | "list-order-documents"
-  | "get-order-document";
+  | "get-order-document"
+  | "manage-subscriptions"
+  | "deliver-webhooks";
 
 export interface FunctionDeclaration {
   /** Source file (from the repository root) and its exported handler. */
@@ -81,6 +100,10 @@ export interface FunctionDeclaration {
     putEvents?: EventBusId[];
     /** The order documents' files (S3 bucket on AWS, the data folder locally). */
     documents?: "read" | "readWrite";
+    /** sqs:SendMessage on these queues. */
+    sendMessages?: QueueId[];
+    /** Create, change and delete merchant subscription rules (`oms-sub-*`) on the order bus. */
+    manageSubscriptionRules?: boolean;
   };
 }
 
@@ -314,6 +337,23 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 10,
     access: { table: "read", documents: "read" },
   },
+  "manage-subscriptions": {
+    entry: "functions/http/manage-subscriptions.ts",
+    handler: "handler",
+    description:
+      "Merchant event subscriptions: create, list, get, pause, resume, delete, rotate secret, redeliver, dead letters",
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: "readWrite", sendMessages: ["webhook-deliveries"], manageSubscriptionRules: true },
+  },
+  "deliver-webhooks": {
+    entry: "functions/events/deliver-webhooks.ts",
+    handler: "handler",
+    description: "Signs and POSTs queued merchant events to their webhooks; backoff, then dead letters",
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    access: { table: "readWrite" },
+  },
 };
 
 export type StateMachineId = "home-delivery" | "reservation-hold";
@@ -410,8 +450,50 @@ export const streamConsumers: StreamConsumerDeclaration[] = [
   },
 ];
 
+export type QueueId = "webhook-deliveries";
+
+export interface QueueDeclaration {
+  name: string;
+  description: string;
+  /** At least the consumer's timeout; failed deliveries set their own (backoff). */
+  visibilityTimeoutSeconds: number;
+  /** What the consumer cannot process at all (not a failed webhook: those are dead-lettered in the table). */
+  deadLetterQueue: { name: string; maxReceiveCount: number };
+  /** The handlers' environment variables carrying the queue's URL and ARN. */
+  urlVariable: string;
+  arnVariable: string;
+}
+
+export const queues: Record<QueueId, QueueDeclaration> = {
+  "webhook-deliveries": {
+    name: `${APP_NAME}-webhook-deliveries`,
+    description: "Merchant events on their way to webhooks: subscription rules' target, redeliveries",
+    visibilityTimeoutSeconds: 180,
+    // Retries are paced by the delivery function (backoff up to WEBHOOK_MAX_AGE_SECONDS, then a dead letter
+    // in the table); every attempt counts as a receive, so the limit sits well above a day's attempts.
+    deadLetterQueue: { name: `${APP_NAME}-webhook-deliveries-dlq`, maxReceiveCount: 500 },
+    urlVariable: "QUEUE_URL_WEBHOOK_DELIVERIES",
+    arnVariable: "QUEUE_ARN_WEBHOOK_DELIVERIES",
+  },
+};
+
+export interface QueueConsumerDeclaration {
+  functionId: FunctionId;
+  queueId: QueueId;
+  batchSize: number;
+  /** Concurrent batches (Lambda's ScalingConfig.MaximumConcurrency; the local poller's loops). */
+  maxConcurrency: number;
+}
+
+export const queueConsumers: QueueConsumerDeclaration[] = [
+  { functionId: "deliver-webhooks", queueId: "webhook-deliveries", batchSize: 10, maxConcurrency: 10 },
+];
+
+/** Subscription rules are named `oms-sub-<subscriptionId>`; IAM grants are scoped to this prefix. */
+export const SUBSCRIPTION_RULE_PREFIX = `${APP_NAME}-sub-`;
+
 export interface RouteDeclaration {
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   functionId: FunctionId;
   operationId: string;
@@ -733,6 +815,162 @@ export const routes: RouteDeclaration[] = [
   },
 ];
 
+/** Subscription routes: every path is under the merchant, so IAM can scope a merchant to its own. */
+const SUBSCRIPTIONS = "/merchants/{merchantId}/subscriptions";
+const SUBSCRIPTION = `${SUBSCRIPTIONS}/{subscriptionId}`;
+export const MAX_SUBSCRIPTION_BODY_BYTES = 16 * 1024;
+const subscriptionRoute = (
+  method: RouteDeclaration["method"],
+  path: string,
+  operationId: string,
+  summary: string,
+  request: RouteDeclaration["request"],
+  responses: RouteDeclaration["responses"],
+): RouteDeclaration => ({
+  method,
+  path,
+  functionId: "manage-subscriptions",
+  operationId,
+  auth: "iam",
+  summary,
+  ...(request ? { request } : {}),
+  responses: subscriptionResponses(path, responses),
+});
+
+function subscriptionResponses(
+  path: string,
+  responses: RouteDeclaration["responses"],
+): RouteDeclaration["responses"] {
+  const all: RouteDeclaration["responses"] = {
+    ...responses,
+    400: errors("Malformed JSON, a field breaks the schema, or not a merchant/subscription id (see field)"),
+    503: errors("EventBridge or SQS did not answer: repeat the same request"),
+  };
+  if (path !== SUBSCRIPTIONS) all[404] = errors("SUBSCRIPTION_NOT_FOUND");
+  return all;
+}
+
+export const subscriptionRoutes: RouteDeclaration[] = [
+  subscriptionRoute(
+    "POST",
+    SUBSCRIPTIONS,
+    "createSubscription",
+    "Subscribe to the merchant's order events: an EventBridge pattern (scoped to the merchant) and a webhook or event bus target",
+    {
+      params: merchantParamsSchema,
+      body: subscriptionCreateSchema,
+      maxBodyBytes: MAX_SUBSCRIPTION_BODY_BYTES,
+    },
+    {
+      201: {
+        description: "Created; a webhook subscription's secret is in this answer only",
+        schema: subscriptionCreatedSchema,
+      },
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+      422: errors("MERCHANT_SCOPE_FIXED: the pattern mentions merchantId (field names where)"),
+    },
+  ),
+  subscriptionRoute(
+    "GET",
+    SUBSCRIPTIONS,
+    "listSubscriptions",
+    "The merchant's subscriptions",
+    { params: merchantParamsSchema },
+    {
+      200: { description: "The subscriptions (no secrets)", schema: subscriptionListSchema },
+    },
+  ),
+  subscriptionRoute(
+    "GET",
+    SUBSCRIPTION,
+    "getSubscription",
+    "One subscription (no secret)",
+    { params: subscriptionParamsSchema },
+    {
+      200: { description: "The subscription", schema: subscriptionViewSchema },
+    },
+  ),
+  subscriptionRoute(
+    "DELETE",
+    SUBSCRIPTION,
+    "deleteSubscription",
+    "Delete a subscription and its rule",
+    { params: subscriptionParamsSchema },
+    { 204: { description: "Deleted" } },
+  ),
+  subscriptionRoute(
+    "POST",
+    `${SUBSCRIPTION}/pause`,
+    "pauseSubscription",
+    "Pause: nothing is delivered until resumed",
+    { params: subscriptionParamsSchema },
+    {
+      200: { description: "Paused", schema: subscriptionViewSchema },
+      409: errors("SUBSCRIPTION_CHANGED: repeat"),
+    },
+  ),
+  subscriptionRoute(
+    "POST",
+    `${SUBSCRIPTION}/resume`,
+    "resumeSubscription",
+    "Resume; with deliverBacklog (or the subscription's deliverBacklogOnResume) the paused time's events follow",
+    { params: subscriptionParamsSchema, body: resumeSchema, maxBodyBytes: 1024 },
+    {
+      200: { description: "Active again", schema: subscriptionResumedSchema },
+      409: errors("SUBSCRIPTION_CHANGED: repeat"),
+    },
+  ),
+  subscriptionRoute(
+    "POST",
+    `${SUBSCRIPTION}/rotate-secret`,
+    "rotateSubscriptionSecret",
+    "A new signing secret (returned once); the previous one also signs for graceSeconds",
+    { params: subscriptionParamsSchema, body: rotateSecretSchema, maxBodyBytes: 1024 },
+    {
+      200: { description: "The new secret", schema: rotatedSecretSchema },
+      409: errors("SUBSCRIPTION_CHANGED: repeat"),
+      422: errors("NOT_SIGNED: not a webhook subscription"),
+    },
+  ),
+  subscriptionRoute(
+    "POST",
+    `${SUBSCRIPTION}/redeliveries`,
+    "redeliverSubscriptionEvents",
+    "Send the merchant's matching events of a time range again (at most 14 days, 10,000 events per call)",
+    { params: subscriptionParamsSchema, body: redeliverySchema, maxBodyBytes: 1024 },
+    {
+      202: { description: "Queued for delivery", schema: redeliveryResultSchema },
+      422: errors("REDELIVERY_NOT_SUPPORTED: not a webhook subscription"),
+    },
+  ),
+  subscriptionRoute(
+    "GET",
+    `${SUBSCRIPTION}/dead-letters`,
+    "listSubscriptionDeadLetters",
+    "Deliveries that failed for longer than the retry age (kept 14 days)",
+    { params: subscriptionParamsSchema },
+    { 200: { description: "Dead letters, oldest first", schema: deadLetterListSchema } },
+  ),
+  subscriptionRoute(
+    "POST",
+    `${SUBSCRIPTION}/dead-letters/redeliver`,
+    "redeliverSubscriptionDeadLetters",
+    "Send dead letters again (all, or the given ids) with a fresh retry budget",
+    {
+      params: subscriptionParamsSchema,
+      body: deadLetterRedeliverSchema,
+      maxBodyBytes: MAX_SUBSCRIPTION_BODY_BYTES,
+    },
+    {
+      202: { description: "Queued for delivery", schema: deadLettersRedeliveredSchema },
+      422: errors("REDELIVERY_NOT_SUPPORTED: not a webhook subscription"),
+    },
+  ),
+];
+
+routes.push(...subscriptionRoutes);
+
 export const table = {
   /** Locally the table's name; on AWS CloudFormation names it. */
   name: `${APP_NAME}-orders`,
@@ -746,6 +984,9 @@ export function handlerEnvironment(resolved: {
   stateMachineArns: Record<StateMachineId, string>;
   /** Where order documents' files go: the S3 bucket (AWS) or a folder (one machine). */
   documents?: { bucketName: string } | { directory: string };
+  queues?: Record<QueueId, { url: string; arn: string }>;
+  /** AWS only: the role EventBridge assumes to deliver subscription events to a merchant's bus. */
+  subscriptionBusTargetRoleArn?: string;
 }): Record<string, string> {
   const env: Record<string, string> = {
     TABLE_NAME: resolved.tableName,
@@ -759,6 +1000,16 @@ export function handlerEnvironment(resolved: {
   }
   for (const [id, machine] of Object.entries(stateMachines) as [StateMachineId, StateMachineDeclaration][]) {
     env[machine.arnVariable] = resolved.stateMachineArns[id];
+  }
+  if (resolved.subscriptionBusTargetRoleArn) {
+    env.SUBSCRIPTION_BUS_TARGET_ROLE_ARN = resolved.subscriptionBusTargetRoleArn;
+  }
+  for (const [id, queue] of Object.entries(resolved.queues ?? {}) as [
+    QueueId,
+    { url: string; arn: string },
+  ][]) {
+    env[queues[id].urlVariable] = queue.url;
+    env[queues[id].arnVariable] = queue.arn;
   }
   return env;
 }

@@ -8,6 +8,7 @@ import { OrderHttpApi } from "./api/http-api.ts";
 import { OrderEventBuses, OrderEvents } from "./events/order-events.ts";
 import { AppFunctions } from "./functions/app-functions.ts";
 import { mapRecord } from "./map-record.ts";
+import { DeliveryQueues } from "./queues/delivery-queues.ts";
 import { DocumentsBucket } from "./storage/documents-bucket.ts";
 import { OrdersTable } from "./storage/orders-table.ts";
 import { OrderWorkflows, stateMachineArnFromName } from "./workflows/order-workflows.ts";
@@ -22,16 +23,18 @@ export class OmsStack extends Stack {
       stateMachineArnFromName(this, machine.name),
     );
 
+    const queues = new DeliveryQueues(this, "Queues");
     const documents = new DocumentsBucket(this, "Documents");
     const functions = new AppFunctions(this, "Functions", {
       table,
       documents,
       buses: buses.byId,
       stateMachineArns,
+      queues,
     });
     new OrderWorkflows(this, "Workflows", { functions });
     new OrderHttpApi(this, "Api", { functions });
-    new OrderEvents(this, "Events", { functions, table, buses });
+    new OrderEvents(this, "Events", { functions, table, buses, queues });
 
     new CfnOutput(this, "TableName", { value: table.tableName });
     new CfnOutput(this, "OrderEventBusName", { value: buses.byId.orders.eventBusName });

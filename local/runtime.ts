@@ -11,6 +11,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
@@ -29,6 +30,7 @@ import {
   StateMachineAlreadyExists,
   UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createTableInput } from "../adapters/dynamodb/table-definition.ts";
 import { tableDesign } from "../adapters/dynamodb/table-design.ts";
@@ -37,6 +39,10 @@ import {
   eventBuses,
   functions,
   handlerEnvironment,
+  type QueueConsumerDeclaration,
+  type QueueId,
+  queueConsumers,
+  queues,
   routes,
   rules,
   type StateMachineId,
@@ -51,6 +57,8 @@ import { FunctionRuntime } from "./functions/function-runtime.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn } from "./functions/lambda-invoker.ts";
 import { createHttpApiServer } from "./http-api/http-api-server.ts";
 import { DEMO_CHANNEL, isDemoSeeded, seedDemo } from "./seed/demo-seed.ts";
+import { QueuePoller } from "./sqs/queue-poller.ts";
+import { LocalSqs } from "./sqs/sqs-service.ts";
 import { LocalStepFunctions } from "./stepfunctions/step-functions-service.ts";
 import { StreamRelay } from "./streams/stream-relay.ts";
 
@@ -89,7 +97,10 @@ export interface Runtime {
   functions: FunctionRuntime;
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
+  sqs: LocalSqs;
   relay: StreamRelay;
+  /** The queue consumers the local event-source mapping polls (as declared). */
+  queueConsumers: QueueConsumerDeclaration[];
   /** The routes the HTTP API serves, as API Gateway route keys with their functions. */
   routes: { routeKey: string; functionId: string }[];
   stateMachineArn(id: StateMachineId): string;
@@ -141,9 +152,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     // 2. The local AWS services behind one edge endpoint.
     const fnRuntime = new FunctionRuntime(rootDir, functions);
+    const sqs = new LocalSqs(dataDir ? { dataDir } : {});
     const eventBridge = new LocalEventBridge({
       dataDir,
       invoker: fnRuntime,
+      queues: sqs,
       retryBaseDelayMs: options.eventRetryBaseDelayMs ?? 1000,
     });
     const stepFunctions = new LocalStepFunctions({
@@ -154,7 +167,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       retryIntervalScale: options.retryIntervalScale ?? 1,
     });
     const edge: Server = createEdgeServer({
-      services: [stepFunctions, eventBridge],
+      services: [stepFunctions, eventBridge, sqs],
       dynamodbEndpoint,
       ...(options.observer ? { observer: options.observer } : {}),
       localAdmin: {
@@ -170,6 +183,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const awsPort = await listen(edge, options.awsPort ?? 4566, host);
     stops.push(() => close(edge));
     const awsEndpoint = `http://${host}:${awsPort}`;
+    sqs.setEndpoint(awsEndpoint);
 
     // 3. The handlers' environment: same variable names as on AWS, local endpoints; documents in a folder
     // (S3 on AWS).
@@ -182,6 +196,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
+      AWS_ENDPOINT_URL_SQS: awsEndpoint,
+      // Merchant webhooks on one machine listen on plain http (loopback); on AWS they must be https.
+      WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? "true",
       ...handlerEnvironment({
         tableName,
         eventBusName: eventBuses.orders.name,
@@ -189,13 +206,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           (Object.keys(stateMachines) as StateMachineId[]).map((id) => [id, localStateMachineArn(id)]),
         ) as Record<StateMachineId, string>,
         documents: { directory: documentsDir },
+        queues: Object.fromEntries(
+          (Object.keys(queues) as QueueId[]).map((id) => [
+            id,
+            { url: sqs.queueUrlOf(queues[id].name), arn: sqs.queueArnOf(queues[id].name) },
+          ]),
+        ) as Record<QueueId, { url: string; arn: string }>,
       }),
     });
 
-    // 4. Provision the declared buses, rules and state machines through the AWS APIs.
+    // 4. Provision the declared queues, buses, rules and state machines through the AWS APIs.
+    await sqs.start();
+    stops.push(() => sqs.stop());
     await eventBridge.start();
     stops.push(() => eventBridge.stop());
     const edgeConfig = { ...awsConfig, endpoint: awsEndpoint };
+    await provisionQueues(new SQSClient(edgeConfig), sqs);
     await provisionEvents(new EventBridgeClient(edgeConfig));
     await provisionStateMachines(new SFNClient(edgeConfig), rootDir);
     await fnRuntime.warmUp();
@@ -217,6 +243,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     await relay.start();
     stops.push(() => relay.stop());
+    const poller = new QueuePoller({
+      sqs,
+      invoker: fnRuntime,
+      consumers: queueConsumers.map((declaration) => ({
+        declaration,
+        queueName: queues[declaration.queueId].name,
+      })),
+      onError: (message, error) => log(`${message}: ${(error as Error).message}`),
+    });
+    poller.start();
+    stops.push(() => poller.stop());
 
     // 6. Demo configuration on first start.
     const doc = DynamoDBDocumentClient.from(ddb);
@@ -243,7 +280,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       functions: fnRuntime,
       stepFunctions,
       eventBridge,
+      sqs,
       relay,
+      queueConsumers,
       routes: routes.map((r) => ({ routeKey: `${r.method} ${r.path}`, functionId: r.functionId })),
       stateMachineArn: localStateMachineArn,
       executionArn: (id, name) => executionArnOf(localStateMachineArn(id), name),
@@ -257,7 +296,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
 async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    await addMissingIndexes(ddb, tableName, new Set(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)));
     return;
   } catch (error) {
     if ((error as Error).name !== "ResourceNotFoundException") throw error;
@@ -273,6 +313,40 @@ async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void
       TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true },
     }),
   );
+}
+
+/** A data folder from before an index was declared gets it (DynamoDB backfills it from the items). */
+async function addMissingIndexes(ddb: DynamoDBClient, tableName: string, existing: Set<string | undefined>) {
+  const input = createTableInput(tableName);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    const keyNames = new Set(index.KeySchema?.map((k) => k.AttributeName));
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: input.AttributeDefinitions?.filter((a) => keyNames.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
+}
+
+async function provisionQueues(client: SQSClient, sqs: LocalSqs): Promise<void> {
+  for (const queue of Object.values(queues)) {
+    await client.send(new CreateQueueCommand({ QueueName: queue.deadLetterQueue.name }));
+    await client.send(
+      new CreateQueueCommand({
+        QueueName: queue.name,
+        Attributes: {
+          VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: sqs.queueArnOf(queue.deadLetterQueue.name),
+            maxReceiveCount: queue.deadLetterQueue.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+  }
 }
 
 async function provisionEvents(client: EventBridgeClient): Promise<void> {

@@ -2,6 +2,7 @@
 // Adapters implement them; tests pass real adapters against DynamoDB Local or plain objects for the clock.
 import type { OrderType } from "../domain/order/order-input.ts";
 import type { ResumePoint } from "../domain/order/resume-points.ts";
+import type { SubscriptionTarget } from "../domain/subscriptions/subscription.ts";
 
 export type { DocumentRepository } from "../adapters/dynamodb/document-repository.ts";
 export type { InventoryRepository } from "../adapters/dynamodb/inventory-repository.ts";
@@ -43,4 +44,46 @@ export interface DocumentStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** A direct download link (a presigned URL), or undefined when the HTTP API serves the file itself. */
   downloadUrl(key: string, fileName: string): Promise<string | undefined>;
+}
+
+/** A webhook delivery on its way: the subscription it belongs to and the bus event (envelope + detail). */
+export interface DeliveryMessage {
+  subscriptionId: string;
+  merchantId: string;
+  event: Record<string, unknown>;
+}
+
+/** The webhook delivery queue (SQS): what redeliveries and dead-letter redrives put back on the path. */
+export interface DeliveryQueue {
+  send(messages: DeliveryMessage[]): Promise<void>;
+}
+
+/** A subscription's EventBridge rule on the order bus (PutRule/PutTargets/Enable/Disable/DeleteRule). */
+export interface SubscriptionRules {
+  create(rule: {
+    ruleName: string;
+    description: string;
+    scopedPattern: string;
+    subscriptionId: string;
+    merchantId: string;
+    target: SubscriptionTarget;
+  }): Promise<void>;
+  enable(ruleName: string): Promise<void>;
+  disable(ruleName: string): Promise<void>;
+  /** Removes the targets and the rule; deleting a missing rule is a no-op. */
+  remove(ruleName: string): Promise<void>;
+}
+
+/** One signed POST to a webhook: the status it answered, or the network error. */
+export interface WebhookSender {
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number } | { error: string }>;
+}
+
+export interface SecretSource {
+  /** A new random signing secret. */
+  secret(): string;
 }

@@ -52,6 +52,7 @@ export function eventItem(event: OrderEvent): Record<string, unknown> {
   return {
     ...keys.orderEvent(event.orderId, event.sequence),
     entityType: ENTITY.orderEvent,
+    ...keys.merchantEvents(event.merchantId, event.occurredAt, event.eventId),
     eventId: event.eventId,
     detailType: detailTypeOf(event),
     occurredAt: event.occurredAt,

@@ -37,6 +37,16 @@ export const tableDesign = {
       sortKey: "gsi2sk",
       projection: ORDER_SUMMARY,
     },
+    /**
+     * A merchant's order events by time (subscription redelivery over a time range, backlog on resume).
+     * Sparse: only event items carry its keys; the event itself is projected, so one Query answers.
+     */
+    merchantEvents: {
+      indexName: "merchantEvents",
+      partitionKey: "gsi3pk",
+      sortKey: "gsi3sk",
+      projection: ["event"],
+    },
   },
 } as const;
 
@@ -56,6 +66,8 @@ export const ENTITY = {
   stockUpdate: "StockUpdate",
   reservation: "Reservation",
   orderDocument: "OrderDocument",
+  subscription: "Subscription",
+  deadLetter: "DeadLetter",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -119,6 +131,22 @@ export const keys = {
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,
     gsi1sk: `${createdAt}#${orderId}`,
+  }),
+  /** A merchant's event subscriptions share the merchant's partition: one Query lists them. */
+  subscription: (merchantId: string, subscriptionId: string) => ({
+    pk: `MERCHANT#${merchantId}`,
+    sk: `SUB#${subscriptionId}`,
+  }),
+  subscriptionPrefix: "SUB#",
+  /** A webhook delivery that ran out of retries; a partition per subscription, oldest first. */
+  deadLetter: (subscriptionId: string, deadLetterId: string) => ({
+    pk: `SUB#${subscriptionId}`,
+    sk: `DEADLETTER#${deadLetterId}`,
+  }),
+  deadLetterPrefix: "DEADLETTER#",
+  merchantEvents: (merchantId: string, occurredAt: string, eventId: string) => ({
+    gsi3pk: `MERCHANT#${merchantId}`,
+    gsi3sk: `${occurredAt}#${eventId}`,
   }),
   byStatus: (status: string, updatedAt: string, orderId: string) => ({
     gsi2pk: `STATUS#${status}`,

@@ -3,6 +3,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -10,3 +11,4 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 });
 export const stepFunctions = new SFNClient({});
 export const eventBridge = new EventBridgeClient({});
+export const sqs = new SQSClient({});

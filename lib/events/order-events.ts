@@ -7,18 +7,20 @@ import { type CfnRule, EventBus, type EventPattern, type IEventBus, Rule } from 
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
   type EventBusId,
   eventBuses as eventBusDeclarations,
   type FunctionId,
+  queueConsumers as queueConsumerDeclarations,
   rules as ruleDeclarations,
   streamConsumers as streamConsumerDeclarations,
 } from "../../app/app-declaration.ts";
 import type { AppFunctions } from "../functions/app-functions.ts";
 import { mapRecord } from "../map-record.ts";
+import type { DeliveryQueues } from "../queues/delivery-queues.ts";
 import type { OrdersTable } from "../storage/orders-table.ts";
 
 // EventBridge -> Lambda delivery: EventBridge retries throttling and service errors this often within
@@ -45,6 +47,7 @@ export interface OrderEventsProps {
   functions: AppFunctions;
   table: OrdersTable;
   buses: OrderEventBuses;
+  queues: DeliveryQueues;
 }
 
 export class OrderEvents extends Construct {
@@ -116,6 +119,18 @@ export class OrderEvents extends Construct {
         reason:
           "The stream event source mapping needs dynamodb:ListStreams, which supports no resource-level permissions; the stream read actions are granted on the table's stream ARN only",
       });
+    }
+
+    // Queue consumers (webhook delivery): the function reports failed messages, whose next attempt it
+    // paced itself (ChangeMessageVisibility); the queue's redrive policy catches what it cannot process.
+    for (const consumer of queueConsumerDeclarations) {
+      props.functions.get(consumer.functionId).fn.addEventSource(
+        new SqsEventSource(props.queues.byId[consumer.queueId], {
+          batchSize: consumer.batchSize,
+          reportBatchItemFailures: true,
+          maxConcurrency: consumer.maxConcurrency,
+        }),
+      );
     }
   }
 }

@@ -10,6 +10,8 @@ import {
   handlerEnvironment,
   type StateMachineId,
 } from "../../app/app-declaration.ts";
+import { mapRecord } from "../map-record.ts";
+import type { DeliveryQueues } from "../queues/delivery-queues.ts";
 import type { DocumentsBucket } from "../storage/documents-bucket.ts";
 import type { OrdersTable } from "../storage/orders-table.ts";
 import { OmsFunction } from "./oms-function.ts";
@@ -20,6 +22,7 @@ export interface AppFunctionsProps {
   buses: Record<EventBusId, IEventBus>;
   /** ARNs composed from the state machines' names (no reference to the state machine resources). */
   stateMachineArns: Record<StateMachineId, string>;
+  queues: DeliveryQueues;
 }
 
 export class AppFunctions extends Construct {
@@ -33,6 +36,8 @@ export class AppFunctions extends Construct {
       eventBusName: props.buses.orders.eventBusName,
       stateMachineArns: props.stateMachineArns,
       documents: { bucketName: props.documents.bucketName },
+      queues: mapRecord(props.queues.byId, (queue) => ({ url: queue.queueUrl, arn: queue.queueArn })),
+      subscriptionBusTargetRoleArn: props.queues.busTargetRole.roleArn,
     });
 
     for (const [functionId, declaration] of Object.entries(functionDeclarations) as [
@@ -45,6 +50,8 @@ export class AppFunctions extends Construct {
       fn.bindStartExecution((access.startExecution ?? []).map((machine) => props.stateMachineArns[machine]));
       fn.bindPutEvents((access.putEvents ?? []).map((bus) => props.buses[bus]));
       if (access.documents) fn.bindDocuments(props.documents, access.documents);
+      fn.bindSendMessages((access.sendMessages ?? []).map((queue) => props.queues.byId[queue]));
+      if (access.manageSubscriptionRules) fn.bindSubscriptionRules(props.queues.busTargetRole);
       this.byId.set(functionId, fn);
     }
   }

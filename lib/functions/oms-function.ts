@@ -4,14 +4,16 @@
 // log group, send traces, and whatever the bind* helpers add, nothing else.
 import { Duration, Stack, Validations } from "aws-cdk-lib";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
-import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { CfnBucket } from "aws-cdk-lib/aws-s3";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { FunctionDeclaration } from "../../app/app-declaration.ts";
 import { fromRepoRoot, repoRoot } from "../paths.ts";
+import { subscriptionRuleArnPattern } from "../queues/delivery-queues.ts";
 import type { DocumentAccess, DocumentsBucket } from "../storage/documents-bucket.ts";
 import type { OrdersTable, TableAccess } from "../storage/orders-table.ts";
 
@@ -101,6 +103,46 @@ export class OmsFunction extends Construct {
         resources: stateMachineArns,
       }),
     );
+  }
+
+  /** sqs:SendMessage (and the queue's URL/attributes) on exactly these queues. */
+  bindSendMessages(queues: IQueue[]): void {
+    for (const queue of queues) queue.grantSendMessages(this.fn);
+  }
+
+  /**
+   * Manage merchant subscription rules: the rule actions on `rule/oms-orders/oms-sub-*` only (no other
+   * rule of the account), and iam:PassRole of the bus-target role to EventBridge alone.
+   */
+  bindSubscriptionRules(busTargetRole: IRole): void {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [
+          "events:PutRule",
+          "events:PutTargets",
+          "events:RemoveTargets",
+          "events:DeleteRule",
+          "events:EnableRule",
+          "events:DisableRule",
+          "events:DescribeRule",
+        ],
+        resources: [subscriptionRuleArnPattern()],
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["iam:PassRole"],
+        resources: [busTargetRole.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "events.amazonaws.com" } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/oms-orders/oms-sub-*]",
+      reason:
+        "Subscription rules are created at run time, one per merchant subscription; the grant is limited to the oms-sub- prefix on the order bus",
+    });
   }
 
   /** events:PutEvents on exactly these buses. */

@@ -1,21 +1,21 @@
 // The local Amazon EventBridge (X-Amz-Target "AWSEvents", AWS JSON 1.1): event buses, rules, targets,
 // connections and API destinations with the real API's inputs, outputs and error types; PutEvents matches
-// events against rules' compiled patterns (event-pattern.ts) and hands each (event, target) pair to the
+// events against rules' compiled patterns (domain/events/event-pattern.ts) and hands each (event, target) pair to the
 // delivery engine (delivery.ts), which calls Lambda functions and API destinations asynchronously. State is
 // in memory, or under `${dataDir}/eventbridge/` (file-store.ts) so a restart loses nothing. Rules'
 // ScheduleExpressions are validated and stored only: schedules are run elsewhere.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import * as z from "zod";
-import { type AwsJsonService, AwsServiceError, toEpochSeconds } from "../aws-protocol/aws-json-service.ts";
-import { type LambdaInvoker, LOCAL_ACCOUNT, LOCAL_REGION } from "../functions/lambda-invoker.ts";
-import { type DeadLetterFilter, DeliveryEngine, type Logger } from "./delivery.ts";
 import {
   type CompiledEventPattern,
   compileEventPattern,
   InvalidEventPatternError,
   matchesEventPattern,
-} from "./event-pattern.ts";
+} from "../../domain/events/event-pattern.ts";
+import { type AwsJsonService, AwsServiceError, toEpochSeconds } from "../aws-protocol/aws-json-service.ts";
+import { type LambdaInvoker, LOCAL_ACCOUNT, LOCAL_REGION } from "../functions/lambda-invoker.ts";
+import { type DeadLetterFilter, DeliveryEngine, type Logger } from "./delivery.ts";
 import { KeyedJournal, SnapshotFile } from "./file-store.ts";
 import {
   type ApiDestinationRecord,
@@ -61,6 +61,16 @@ import {
 
 export type { DeadLetter, DeadLetterFilter, Logger };
 
+/** Where rules with SQS queue targets send the rendered input (the local SQS). */
+export interface QueueTargets {
+  /** The queue an ARN names, if it exists. */
+  queueNameOfArn(arn: string): string | undefined;
+  send(queueName: string, body: string): Promise<unknown>;
+}
+
+const SQS_ARN = /^arn:aws[\w-]*:sqs:/;
+const EVENT_BUS_ARN = /^arn:aws[\w-]*:events:[^:]*:[^:]*:event-bus\/(.+)$/;
+
 export interface LocalEventBridgeOptions {
   /** Persist state under `${dataDir}/eventbridge/`; omitted, everything stays in memory. */
   dataDir?: string;
@@ -77,6 +87,8 @@ export interface LocalEventBridgeOptions {
   fetchTimeoutMs?: number;
   /** Deliveries attempted at the same time (default 64). */
   deliveryConcurrency?: number;
+  /** SQS queue targets (the local SQS); without it a queue target fails as unsupported. */
+  queues?: QueueTargets;
   logger?: Logger;
 }
 
@@ -101,6 +113,7 @@ export class LocalEventBridge implements AwsJsonService {
   private readonly region: string;
   private readonly account: string;
   private readonly invoker: LambdaInvoker;
+  private readonly queues: QueueTargets | undefined;
   private readonly fetchTimeoutMs: number;
   private readonly logger: Logger | undefined;
   private readonly buses = new Map<string, BusRecord>();
@@ -120,6 +133,7 @@ export class LocalEventBridge implements AwsJsonService {
     this.region = options.region ?? LOCAL_REGION;
     this.account = options.account ?? LOCAL_ACCOUNT;
     this.invoker = options.invoker;
+    this.queues = options.queues;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 5000;
     this.logger = options.logger;
     const directory = options.dataDir === undefined ? undefined : join(options.dataDir, "eventbridge");
@@ -690,6 +704,9 @@ export class LocalEventBridge implements AwsJsonService {
       ingestionTime: record.ingestedAt,
     });
     if (isLambdaArn(target.Arn)) return sendToLambda(this.invoker, target.Arn, input);
+    if (SQS_ARN.test(target.Arn)) return this.sendToQueue(target.Arn, input.text);
+    const busName = EVENT_BUS_ARN.exec(target.Arn)?.[1];
+    if (busName !== undefined) return this.sendToBus(busName, target.Arn, record.event);
     const destinationName = apiDestinationNameOf(target.Arn);
     if (destinationName === undefined) throw unsupportedTarget(target.Arn);
     const destination = this.apiDestinations.get(destinationName);
@@ -709,6 +726,43 @@ export class LocalEventBridge implements AwsJsonService {
       );
     }
     return sendToApiDestination({ destination, connection, target, input, timeoutMs: this.fetchTimeoutMs });
+  }
+
+  private async sendToQueue(arn: string, body: string): Promise<void> {
+    const name = this.queues?.queueNameOfArn(arn);
+    if (!this.queues || name === undefined) {
+      throw new DeliveryError("RESOURCE_NOT_FOUND", `Queue ${arn} does not exist`, false);
+    }
+    try {
+      await this.queues.send(name, body);
+    } catch (error) {
+      throw new DeliveryError("SQS_ERROR", (error as Error).message, true);
+    }
+  }
+
+  /**
+   * Bus-to-bus delivery (a merchant's bus in another account): one machine has one account, so the bus
+   * the ARN names is looked up by name here. The event arrives as sent (same detail, source and type).
+   */
+  private async sendToBus(busName: string, arn: string, event: Record<string, unknown>): Promise<void> {
+    if (!this.buses.has(busName))
+      throw new DeliveryError("RESOURCE_NOT_FOUND", `Event bus ${arn} does not exist`, false);
+    const deliveries: DeliveryRecord[] = [];
+    const result = this.acceptEntry(
+      {
+        EventBusName: busName,
+        Source: String(event.source),
+        DetailType: String(event["detail-type"]),
+        Detail: JSON.stringify(event.detail),
+        Resources: Array.isArray(event.resources) ? event.resources.map(String) : [],
+        Time: String(event.time),
+      },
+      Date.now(),
+      deliveries,
+      true,
+    );
+    if ("ErrorCode" in result) throw new DeliveryError(result.ErrorCode, result.ErrorMessage, false);
+    await this.engine.enqueue(deliveries);
   }
 
   private currentTarget(record: DeliveryRecord): Target | undefined {

@@ -139,7 +139,7 @@ function bodyOf(input: TargetInput, extra: InvocationParameters["BodyParameters"
 export function unsupportedTarget(arn: string): DeliveryError {
   return new DeliveryError(
     "UNSUPPORTED_TARGET",
-    `The local EventBridge delivers to Lambda functions and API destinations only, not to ${arn}`,
+    `The local EventBridge delivers to Lambda functions, SQS queues, event buses and API destinations only, not to ${arn}`,
     false,
   );
 }

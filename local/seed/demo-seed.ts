@@ -1,4 +1,5 @@
-// The demo configuration `npm start` seeds on first start: one merchant's web shop channel, three
+// The demo configuration `npm start` seeds on first start: one merchant's web shop channel (and a second
+// merchant's shop, for tenant isolation), three
 // locations (warehouse, store, drop-shipper) and their stock, so the README's sample order goes through
 // (it is reserved at the Berlin warehouse). Stock is written as a stock update batch, like a WMS would.
 // Idempotent: seeding twice writes the same configuration and replays the same stock update.
@@ -29,6 +30,21 @@ export const DEMO_CHANNEL: Channel = {
     whenOutOfStock: "BACKORDER",
     reservationHoldMinutes: 60,
   },
+};
+
+/**
+ * A second merchant's channel: merchant event subscriptions are scoped per merchant, and the tests show
+ * that one merchant never receives the other's events. Shares the demo locations.
+ */
+export const OTHER_DEMO_CHANNEL: Channel = {
+  channelId: "shop-other",
+  merchantId: "other-merchant",
+  name: "Another merchant's shop",
+  orderTypes: ["HOME_DELIVERY"],
+  defaultLocationId: "wh-berlin",
+  shipToCountries: ["DE", "AT"],
+  active: true,
+  inventory: { locationIds: [], networks: [], whenOutOfStock: "BACKORDER", reservationHoldMinutes: 60 },
 };
 
 export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
@@ -94,6 +110,7 @@ export async function seedDemo(db: DynamoDBDocumentClient, tableName: string): P
   const repo = new OrderRepository(db, tableName);
   const deps = { inventory: new InventoryRepository(db, tableName), clock: systemClock };
   await repo.putChannel(DEMO_CHANNEL);
+  await repo.putChannel(OTHER_DEMO_CHANNEL);
   for (const location of DEMO_LOCATIONS) {
     try {
       await createLocation(deps, location);

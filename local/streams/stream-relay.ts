@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { StreamConsumerDeclaration } from "../../app/app-declaration.ts";
-import { compileEventPattern, matchesEventPattern } from "../eventbridge/event-pattern.ts";
+import { compileEventPattern, matchesEventPattern } from "../../domain/events/event-pattern.ts";
 import type { LambdaInvoker } from "../functions/lambda-invoker.ts";
 
 export interface StreamRelayOptions {

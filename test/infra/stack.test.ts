@@ -13,6 +13,9 @@ import {
   type FunctionId,
   functions,
   handlerEnvironment,
+  type QueueId,
+  queueConsumers,
+  queues,
   routes,
   rules,
   stateMachines,
@@ -101,6 +104,11 @@ const busLogicalId = (name: string) =>
     logicalIdsOf("AWS::Events::EventBus").filter((id) => propsOf(id).Name === name),
     `one bus named ${name}`,
   );
+const queueLogicalId = (name: string) =>
+  only(
+    logicalIdsOf("AWS::SQS::Queue").filter((id) => propsOf(id).QueueName === name),
+    `one queue named ${name}`,
+  );
 const stateMachineArn = (name: string) =>
   `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`;
 
@@ -155,7 +163,16 @@ describe("functions", () => {
       stateMachineArns: Object.fromEntries(
         entries(stateMachines).map(([id, machine]) => [id, stateMachineArn(machine.name)]),
       ) as Record<keyof typeof stateMachines, string>,
+      queues: Object.fromEntries(
+        entries(queues).map(([id, queue]) => [
+          id,
+          { url: `\${${queueLogicalId(queue.name)}}`, arn: `\${${queueLogicalId(queue.name)}.Arn}` },
+        ]),
+      ) as Record<QueueId, { url: string; arn: string }>,
     });
+    expect(flatten(variables.SUBSCRIPTION_BUS_TARGET_ROLE_ARN)).toMatch(
+      /^\$\{.*SubscriptionBusTargetRole.*\.Arn\}$/,
+    );
     for (const [name, value] of Object.entries(expected)) expect(flatten(variables[name]), name).toBe(value);
   });
 });
@@ -287,9 +304,62 @@ describe("events", () => {
     },
   );
 
-  it("one event source mapping per declared stream consumer", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", streamConsumers.length);
+  it("one event source mapping per declared stream and queue consumer", () => {
+    template.resourceCountIs(
+      "AWS::Lambda::EventSourceMapping",
+      streamConsumers.length + queueConsumers.length,
+    );
   });
+
+  it.each(queueConsumers.map((consumer) => [consumer.functionId, consumer] as const))(
+    "queue consumer %s: its queue, batch, concurrency and partial batch failures",
+    (functionId, consumer) => {
+      const mappingId = only(
+        logicalIdsOf("AWS::Lambda::EventSourceMapping").filter(
+          (id) => flatten(propsOf(id).FunctionName) === `\${${functionLogicalId(functionId)}}`,
+        ),
+        `one mapping for ${functionId}`,
+      );
+      const queue = queues[consumer.queueId];
+      expect(flatten(propsOf(mappingId).EventSourceArn)).toBe(`\${${queueLogicalId(queue.name)}.Arn}`);
+      expect(propsOf(mappingId)).toMatchObject({
+        BatchSize: consumer.batchSize,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: consumer.maxConcurrency },
+      });
+    },
+  );
+
+  it.each(entries(queues))(
+    "queue %s: visibility, redrive to its DLQ, sends only from subscription rules",
+    (_, queue) => {
+      const props = propsOf(queueLogicalId(queue.name));
+      expect(props.VisibilityTimeout).toBe(queue.visibilityTimeoutSeconds);
+      expect(props.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { "Fn::GetAtt": [queueLogicalId(queue.deadLetterQueue.name), "Arn"] },
+        maxReceiveCount: queue.deadLetterQueue.maxReceiveCount,
+      });
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: queueLogicalId(queue.name) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Condition: {
+                ArnLike: {
+                  "aws:SourceArn": {
+                    "Fn::Join": ["", Match.arrayWith([`:rule/${eventBuses.orders.name}/oms-sub-*`])],
+                  },
+                },
+              },
+            }),
+          ]),
+        },
+      });
+    },
+  );
 
   it.each(streamConsumers.map((consumer) => [consumer.functionId, consumer] as const))(
     "stream consumer %s: the declared filter, batch, retries and failure handling",
@@ -430,6 +500,27 @@ describe("IAM: each function gets exactly its declared access", () => {
     expect(resourcesAllowing(statementsOfFunction("publish-order-events"), "events:PutEvents")).toEqual([
       `\${${busLogicalId(eventBuses.orders.name)}.Arn}`,
     ]);
+  });
+
+  it("only the subscription API manages rules, and only oms-sub-* rules of the order bus", () => {
+    for (const [functionId, fn] of entries(functions)) {
+      const allowed = resourcesAllowing(statementsOfFunction(functionId), "events:PutRule");
+      expect(allowed, functionId).toEqual(
+        fn.access.manageSubscriptionRules
+          ? [
+              `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${eventBuses.orders.name}/oms-sub-*`,
+            ]
+          : [],
+      );
+      // Among the declared queues (async-invoke failure destinations are the other queues a role may send to).
+      const declared = new Set(Object.values(queues).map((q) => `\${${queueLogicalId(q.name)}.Arn}`));
+      const sends = resourcesAllowing(statementsOfFunction(functionId), "sqs:SendMessage").filter((arn) =>
+        declared.has(arn),
+      );
+      expect(sends, functionId).toEqual(
+        (fn.access.sendMessages ?? []).map((q) => `\${${queueLogicalId(queues[q].name)}.Arn}`).sort(),
+      );
+    }
   });
 
   it.each(entries(functions))(

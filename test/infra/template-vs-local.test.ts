@@ -12,9 +12,10 @@ import {
   ListTargetsByRuleCommand,
 } from "@aws-sdk/client-eventbridge";
 import { DescribeStateMachineCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { App, type CfnElement } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FunctionId, functions, rules } from "../../app/app-declaration.ts";
+import { type FunctionId, functions, queues, rules } from "../../app/app-declaration.ts";
 import { OmsStack } from "../../lib/oms-stack.ts";
 import { fromRepoRoot } from "../../lib/paths.ts";
 import { functionNameOf } from "../../local/functions/lambda-invoker.ts";
@@ -153,7 +154,10 @@ describe("template and local runtime", () => {
   });
 
   it("feed the same stream consumers with the same filters", () => {
-    const inTemplate = ofType("AWS::Lambda::EventSourceMapping").map(([, r]) => ({
+    const streams = ofType("AWS::Lambda::EventSourceMapping").filter(
+      ([, r]) => r.Properties.StartingPosition,
+    );
+    const inTemplate = streams.map(([, r]) => ({
       functionId: functionOf(r.Properties.FunctionName),
       filter: JSON.parse(
         (r.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern ?? "{}",
@@ -162,6 +166,68 @@ describe("template and local runtime", () => {
       maxRetryAttempts: r.Properties.MaximumRetryAttempts,
     }));
     expect(runtime.relay.consumers).toEqual(inTemplate);
+  });
+
+  it("poll the same queues with the same consumers: names, visibility, redrive, batch, concurrency", async () => {
+    const queueNames = new Map(
+      ofType("AWS::SQS::Queue").map(([id, r]) => [id, String(r.Properties.QueueName)]),
+    );
+    const inTemplate = ofType("AWS::Lambda::EventSourceMapping")
+      .filter(([, r]) => !r.Properties.StartingPosition)
+      .map(([, r]) => ({
+        functionId: functionOf(r.Properties.FunctionName),
+        queue: queueNames.get(
+          (r.Properties.EventSourceArn as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0] ?? "",
+        ),
+        batchSize: r.Properties.BatchSize,
+        maxConcurrency: (r.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+      }));
+    const local = runtime.queueConsumers.map((c) => ({
+      functionId: c.functionId,
+      queue: queues[c.queueId].name,
+      batchSize: c.batchSize,
+      maxConcurrency: c.maxConcurrency,
+    }));
+    expect(local).toEqual(inTemplate);
+
+    const sqs = new SQSClient(aws);
+    const listed = (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+    const localQueues = await Promise.all(
+      listed.map(async (url) => {
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
+        );
+        const redrive = Attributes.RedrivePolicy ? JSON.parse(Attributes.RedrivePolicy) : undefined;
+        return {
+          name: url.split("/").at(-1),
+          visibility: Number(Attributes.VisibilityTimeout),
+          redrive: redrive && {
+            to: String(redrive.deadLetterTargetArn).split(":").at(-1),
+            max: redrive.maxReceiveCount,
+          },
+        };
+      }),
+    );
+    const templateQueues = ofType("AWS::SQS::Queue").map(([, r]) => {
+      const redrive = r.Properties.RedrivePolicy as
+        | { deadLetterTargetArn: { "Fn::GetAtt": string[] }; maxReceiveCount: number }
+        | undefined;
+      return {
+        name: String(r.Properties.QueueName),
+        visibility: Number(r.Properties.VisibilityTimeout ?? 30),
+        redrive: redrive && {
+          to: queueNames.get(redrive.deadLetterTargetArn["Fn::GetAtt"][0] ?? ""),
+          max: redrive.maxReceiveCount,
+        },
+      };
+    });
+    // The template's queues also hold the dead-letter queues of rules and streams (AWS-only parking).
+    for (const queue of localQueues) expect(templateQueues).toContainEqual(queue);
+    expect(localQueues.map((q) => q.name).sort()).toEqual(
+      Object.values(queues)
+        .flatMap((q) => [q.name, q.deadLetterQueue.name])
+        .sort(),
+    );
   });
 
   it("keep orders in the same table design: keys, indexes, stream and TTL", async () => {

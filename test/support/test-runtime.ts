@@ -8,6 +8,8 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Ru
   process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
   // Tests change channel configuration between requests; production serves it from memory for 10 s.
   process.env.CONFIG_CACHE_SECONDS ??= "0";
+  // Tests pause, rotate and delete subscriptions between events.
+  process.env.SUBSCRIPTION_CACHE_SECONDS ??= "0";
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   return startRuntime({
     dynamodbEndpoint: inject("dynamodbEndpoint"),

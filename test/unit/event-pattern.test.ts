@@ -6,7 +6,7 @@ import {
   compileEventPattern,
   InvalidEventPatternError,
   matchesEventPattern,
-} from "../../local/eventbridge/event-pattern.ts";
+} from "../../domain/events/event-pattern.ts";
 
 const matches = (pattern: object | string, event: object): boolean =>
   matchesEventPattern(compileEventPattern(pattern), event);

@@ -1,5 +1,9 @@
 // Webhook signatures: known vectors, the tolerance window, rotation (two entries), tampering.
 import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sign, signatureHeader, verify } from "../../domain/shared/webhook-signature.ts";
@@ -72,6 +76,26 @@ describe("webhook signature", () => {
         const signature = sign(secret, 1, text);
         return !verify({ secret, timestamp: "1", body: changed, signature, nowSeconds: 1 }).valid;
       }),
+    );
+  });
+
+  it("the verification snippet in docs/events.md accepts what sign() makes and refuses the rest", async () => {
+    const doc = readFileSync("docs/events.md", "utf8");
+    const snippet = /<!-- verify-snippet -->\s*```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toBeDefined();
+    const file = join(mkdtempSync(join(tmpdir(), "oms-snippet-")), "verify.mjs");
+    writeFileSync(file, snippet ?? "");
+    const { verifyOmsWebhook } = (await import(pathToFileURL(file).href)) as {
+      verifyOmsWebhook: (secret: string, headers: Record<string, string>, body: string) => boolean;
+    };
+    const now = String(Math.floor(Date.now() / 1000));
+    const headers = { "oms-timestamp": now, "oms-signature": signatureHeader(["new", "old"], now, body) };
+    expect(verifyOmsWebhook("new", headers, body)).toBe(true);
+    expect(verifyOmsWebhook("old", headers, body)).toBe(true);
+    expect(verifyOmsWebhook("other", headers, body)).toBe(false);
+    expect(verifyOmsWebhook("new", headers, `${body} `)).toBe(false);
+    expect(verifyOmsWebhook("new", { ...headers, "oms-timestamp": String(Number(now) - 301) }, body)).toBe(
+      false,
     );
   });
 });
