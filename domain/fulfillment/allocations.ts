@@ -1,7 +1,6 @@
 // Where a position's units go: the one place the response, the documents and the submission read a
-// position's assignment. Today a position goes whole to one location (`locationId`); when routing splits
-// positions (allocations [{ locationId, quantity }] per position) only this function changes.
-import type { Position } from "../order/order.ts";
+// position's assignment: one location (`locationId`) or, where routing split it, its allocations.
+import { type Position, allocationsOf as positionAllocations } from "../order/order.ts";
 
 export interface Allocation {
   locationId: string;
@@ -10,16 +9,13 @@ export interface Allocation {
   backordered: boolean;
 }
 
-/** The position's allocations; empty while it is unassigned. */
+/** The position's allocations (one location, or a split); empty while it is unassigned. */
 export function allocationsOf(position: Position): Allocation[] {
-  if (!position.locationId) return [];
-  return [
-    {
-      locationId: position.locationId,
-      quantity: position.quantity,
-      backordered: position.backordered === true,
-    },
-  ];
+  return positionAllocations(position).map((a) => ({
+    locationId: a.locationId,
+    quantity: a.quantity,
+    backordered: position.backordered === true,
+  }));
 }
 
 /** The ids of the locations an order's positions are allocated to, in first-seen order. */
