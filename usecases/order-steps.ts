@@ -125,9 +125,10 @@ export async function runOrderStep(
   if (executionArn) order = { ...order, executionArn };
   if (decision.routing) await deps.routing.saveRouting(stored.version, order, events, decision.routing);
   else await deps.repo.saveTransition(stored.version, order, events);
-  // Routing reserves nothing for an order it cancels; this gives back what an earlier, interrupted
-  // attempt may have left (a crash before it: the repeated step finds "cancel" recorded and settles).
-  if (order.status === "CANCELLED") await settleReservations(deps, order);
+  // Routing keeps what the order held and reserves the rest; once its decision is stored, what the
+  // decision does not use goes back (all of it for a cancelled order). A crash before this: the repeated
+  // step finds its action recorded and settles.
+  if (step === "route") await settleReservations(deps, order);
   return { orderId, status: order.status, changed: true };
 }
 

@@ -7,7 +7,7 @@
 import type { RoutingWrite } from "../adapters/dynamodb/routing-repository.ts";
 import { isVisibleTo } from "../domain/inventory/availability.ts";
 import { isOperational } from "../domain/inventory/location.ts";
-import type { Reservation } from "../domain/inventory/reservation.ts";
+import { isActive, type Reservation } from "../domain/inventory/reservation.ts";
 import { reservableQuantity, type StockPosition } from "../domain/inventory/stock.ts";
 import { type Channel, channelInventory } from "../domain/order/channel.ts";
 import type { Assignment, OrderCommand } from "../domain/order/lifecycle.ts";
@@ -18,7 +18,7 @@ import type { RoutingTask } from "../domain/routing/routing-task.ts";
 import { cascadeOrder } from "../domain/routing/rule-set.ts";
 import { TransientError } from "../domain/shared/errors.ts";
 import type { Clock, InventoryRepository, RoutingRepository } from "./ports.ts";
-import { releaseOrderReservations, toReservation } from "./reservations.ts";
+import { toReservation } from "./reservations.ts";
 
 export interface RoutingDeps {
   inventory: InventoryRepository;
@@ -40,7 +40,11 @@ const ROUNDS = 6;
 /**
  * Routes a validated order: reserves every assigned allocation and returns the commands (route; or
  * check-announce / not-announce with a manual task; or not-announce + cancel when the channel cancels).
- * Reservations of an earlier attempt that crashed before its write are released first and decided anew.
+ *
+ * Reservations the order already holds (an earlier attempt of the step that did not get to write, or one
+ * still running beside this one) count as its own stock: an allocation they match is kept, not taken
+ * twice; nothing is released here. What the stored decision does not use is released after the write
+ * (runOrderStep settles), so a concurrent attempt whose decision won never loses its units.
  */
 export async function routeOrder(
   deps: RoutingDeps,
@@ -49,12 +53,13 @@ export async function routeOrder(
   /** A decision planned beforehand (a routing wave): reserved as is unless its stock is gone meanwhile. */
   planned?: DoseDecision,
 ): Promise<RoutingOutcome> {
-  await releaseOrderReservations(deps, order.orderId, "SUPERSEDED");
   const at = deps.clock.now();
-  const [locations, heads] = await Promise.all([
+  const [locations, heads, held] = await Promise.all([
     deps.inventory.listLocations(),
     deps.routing.listRuleSets(true),
+    deps.inventory.listReservations(order.orderId),
   ]);
+  const own = held.filter(isActive);
   const ruleSets = cascadeOrder(heads);
   // Capacity matters only where routing may assign: locations the channel sees, with a capacity.
   const shipDateOf = shipDates(at);
@@ -71,7 +76,15 @@ export async function routeOrder(
     const stock = Object.fromEntries(
       skus.map((sku) => [
         sku,
-        (bySku.get(sku) ?? []).map((p) => ({ locationId: p.locationId, available: reservableQuantity(p) })),
+        (bySku.get(sku) ?? []).map((p) => ({
+          locationId: p.locationId,
+          // Units this order holds there are available to it.
+          available:
+            reservableQuantity(p) +
+            own
+              .filter((r) => r.sku === sku && r.locationId === p.locationId)
+              .reduce((sum, r) => sum + r.quantity, 0),
+        })),
       ]),
     );
     const decision =
@@ -82,7 +95,7 @@ export async function routeOrder(
     const cancels =
       channelInventory(channel).cancelWhenNotAnnounced &&
       decision.positions.some((d) => d.outcome === "NOT_ANNOUNCED");
-    const reserved = cancels || (await reserveDecision(deps, order, decision.positions, bySku));
+    const reserved = cancels || (await reserveDecision(deps, order, decision.positions, bySku, own));
     if (reserved) return outcome(order, channel, decision);
   }
   throw new TransientError(`order ${order.orderId}: stock kept changing while its reservations were taken`, {
@@ -90,19 +103,33 @@ export async function routeOrder(
   });
 }
 
-/** Reserves every allocation of the decision; on a lost race gives back this round's and returns false. */
+/**
+ * Reserves every allocation of the decision that the order does not hold yet; on a lost race gives back
+ * what this round took (never what it held before) and returns false.
+ */
 async function reserveDecision(
   deps: RoutingDeps,
   order: Order,
   positions: readonly PositionDecision[],
   bySku: Map<string, StockPosition[]>,
+  own: readonly Reservation[],
 ): Promise<boolean> {
   const random = deps.random ?? Math.random;
   const taken: Reservation[] = [];
+  const giveBack = async () => {
+    for (const r of taken) await deps.inventory.release(r, "SUPERSEDED", deps.clock.now());
+  };
   for (const d of positions) {
     if (d.outcome !== "ASSIGNED") continue;
     const sku = order.positions.find((p) => p.lineId === d.lineId)?.sku ?? "";
     for (const a of d.allocations) {
+      const mine = own.find((r) => r.lineId === d.lineId && r.locationId === a.locationId);
+      if (mine && mine.quantity === a.quantity) continue;
+      if (mine) {
+        // Held with another quantity: decide again without touching it (rare; the step retries).
+        await giveBack();
+        return false;
+      }
       const position = bySku.get(sku)?.find((p) => p.locationId === a.locationId);
       const reservation = position
         ? toReservation(deps, order, d.lineId, position, a.quantity, random)
@@ -114,8 +141,10 @@ async function reserveDecision(
         taken.push(reservation);
         continue;
       }
-      // "insufficient" (a concurrent order took the units) or a stray "exists": decide again.
-      for (const r of taken) await deps.inventory.release(r, "SUPERSEDED", deps.clock.now());
+      // A concurrent attempt of this step reserved the same line there meanwhile: it is the order's.
+      if (result.outcome === "exists" && result.reservation.quantity === a.quantity) continue;
+      // "insufficient" (a concurrent order took the units): decide again.
+      await giveBack();
       return false;
     }
   }
