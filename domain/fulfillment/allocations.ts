@@ -1,6 +1,7 @@
 // Where a position's units go: the one place the response, the documents and the submission read a
 // position's assignment: one location (`locationId`) or, where routing split it, its allocations.
-import { type Position, allocationsOf as positionAllocations } from "../order/order.ts";
+// Type-only: order.ts imports the response schema, which imports this module.
+import type { Position } from "../order/order.ts";
 
 export interface Allocation {
   locationId: string;
@@ -11,7 +12,9 @@ export interface Allocation {
 
 /** The position's allocations (one location, or a split); empty while it is unassigned. */
 export function allocationsOf(position: Position): Allocation[] {
-  return positionAllocations(position).map((a) => ({
+  const split = position.allocations;
+  const whole = position.locationId ? [{ locationId: position.locationId, quantity: position.quantity }] : [];
+  return (split ?? whole).map((a) => ({
     locationId: a.locationId,
     quantity: a.quantity,
     backordered: position.backordered === true,
