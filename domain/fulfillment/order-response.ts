@@ -54,7 +54,8 @@ export type ResponseLocation = ShippingCalendar & {
 export function assignedAtOf(order: Order): string | undefined {
   for (let i = order.timeline.length - 1; i >= 0; i--) {
     const entry = order.timeline[i];
-    if (entry?.action === "route") return entry.at;
+    // Routed automatically, or assigned by an operator (a CHECK_ANNOUNCED / NOT_ANNOUNCED task).
+    if (entry?.action === "route" || entry?.action === "assign-manually") return entry.at;
   }
   return undefined;
 }

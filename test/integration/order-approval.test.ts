@@ -386,6 +386,7 @@ describe("after approval", () => {
       "raise-exception",
       "recover",
       "approve",
+      "respond",
       "submit",
     ]);
   });

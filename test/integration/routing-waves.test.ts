@@ -76,6 +76,7 @@ describe("routing waves", () => {
       "validate",
       "await-wave",
       "route",
+      "respond",
       "submit",
     ]);
     expect((await stockAt(api, sku, warehouse))?.reserved).toBe(1);
