@@ -230,7 +230,9 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     handler: "handler",
     description: "Workflow task: assign every position to a location (ROUTED)",
     memoryMb: 256,
-    timeoutSeconds: 10,
+    // Under the state's 30 s: a hot SKU's reservation rounds can take seconds, and a step that runs out of
+    // time is not retried automatically (functions/workflow/step-handler.ts).
+    timeoutSeconds: 25,
     access: { table: "readWrite" },
   },
   "submit-order": {
