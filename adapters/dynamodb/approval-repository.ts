@@ -15,7 +15,7 @@ import type { OrderEvent } from "../../domain/events/order-events.ts";
 import type { Order } from "../../domain/order/order.ts";
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { eventItem, orderItem } from "./order-repository.ts";
+import { orderTransitionItems } from "./order-repository.ts";
 import { isConditionFailure, rethrowStorageError, transactionReasons } from "./storage-errors.ts";
 import { TableAccess } from "./table-access.ts";
 import { ENTITY, keys, tableDesign } from "./table-design.ts";
@@ -149,17 +149,7 @@ export class ApprovalRepository {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName,
-                Item: orderItem(order),
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": previousOrderVersion },
-              },
-            },
-            ...events.map((event) => ({
-              Put: { TableName, Item: eventItem(event), ConditionExpression: "attribute_not_exists(pk)" },
-            })),
+            ...orderTransitionItems(TableName, previousOrderVersion, order, events),
             ...approvals.map(({ approval, previousVersion }) => ({
               Put: {
                 TableName,

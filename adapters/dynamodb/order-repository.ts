@@ -48,6 +48,32 @@ export function orderItem(order: Order): Record<string, unknown> {
   };
 }
 
+/**
+ * The writes of one order transition inside a transaction: the order, conditional on the version it was
+ * read at, and its new events (outbox items that must not exist yet). Steps that write more (routing,
+ * approvals) add their own items beside these.
+ */
+export function orderTransitionItems(
+  tableName: string,
+  previousVersion: number,
+  order: Order,
+  events: OrderEvent[],
+) {
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: orderItem(order),
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":v": previousVersion },
+      },
+    },
+    ...events.map((event) => ({
+      Put: { TableName: tableName, Item: eventItem(event), ConditionExpression: "attribute_not_exists(pk)" },
+    })),
+  ];
+}
+
 export function eventItem(event: OrderEvent): Record<string, unknown> {
   return {
     ...keys.orderEvent(event.orderId, event.sequence),
@@ -203,23 +229,7 @@ export class OrderRepository {
     try {
       await this.db.send(
         new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: orderItem(order),
-                ConditionExpression: "version = :v",
-                ExpressionAttributeValues: { ":v": previousVersion },
-              },
-            },
-            ...events.map((event) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: eventItem(event),
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            })),
-          ],
+          TransactItems: orderTransitionItems(this.tableName, previousVersion, order, events),
         }),
       );
     } catch (error) {

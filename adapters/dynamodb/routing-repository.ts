@@ -27,7 +27,7 @@ import {
 } from "../../domain/routing/rule-set.ts";
 import { ConflictError, TransientError } from "../../domain/shared/errors.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { eventItem, orderItem } from "./order-repository.ts";
+import { orderTransitionItems } from "./order-repository.ts";
 import { isConditionFailure, rethrowStorageError, transactionReasons } from "./storage-errors.ts";
 import { TableAccess } from "./table-access.ts";
 import { ENTITY, keys, tableDesign } from "./table-design.ts";
@@ -306,23 +306,7 @@ export class RoutingRepository {
     events: OrderEvent[],
     write: RoutingWrite,
   ): Promise<void> {
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: orderItem(order),
-          ConditionExpression: "version = :v",
-          ExpressionAttributeValues: { ":v": previousVersion },
-        },
-      },
-      ...events.map((event) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: eventItem(event),
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      })),
-    ];
+    const items: TransactItem[] = orderTransitionItems(this.tableName, previousVersion, order, events);
     if (write.trace !== undefined)
       items.push({ Put: { TableName: this.tableName, Item: traceItem(order, write.trace) } });
     if (write.task) {
