@@ -6,6 +6,7 @@ import { approvalReasonSchema, reasonIdSchema } from "../domain/approval/approva
 import { orderEventSchema } from "../domain/events/order-events.ts";
 import { documentKindSchema } from "../domain/fulfillment/documents.ts";
 import { temporaryResponseSchema } from "../domain/fulfillment/order-response.ts";
+import { submissionSchema } from "../domain/fulfillment/submission.ts";
 import {
   FULFILLMENT_KINDS,
   LOCATION_KINDS,
@@ -566,3 +567,38 @@ export const approvalListResponseSchema = z
     nextCursor: z.string().optional(),
   })
   .meta({ id: "ApprovalList" });
+
+// ---------------------------------------------------------------------------------------------------
+// Submission to locations
+
+export const submissionParamsSchema = orderIdParamsSchema.extend({ locationId: locationIdSchema });
+
+export const listSubmissionsQuerySchema = z.object({
+  status: z.enum(["OPEN", "OVERDUE"]).default("OPEN"),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const submissionViewSchema = submissionSchema
+  .extend({
+    submissionId: z.string(),
+    answer: z.object({ method: z.literal("POST"), path: z.string() }),
+  })
+  .meta({ id: "Submission" });
+
+export const submissionListResponseSchema = z
+  .object({ items: z.array(submissionViewSchema), nextCursor: z.string().optional() })
+  .meta({ id: "SubmissionList" });
+
+export const orderSubmissionsResponseSchema = z
+  .object({ orderId: z.string(), status: orderStatusSchema, items: z.array(submissionViewSchema) })
+  .meta({ id: "OrderSubmissions" });
+
+export const answerResponseSchema = z
+  .object({
+    orderId: z.string(),
+    status: orderStatusSchema,
+    submissions: z.array(submissionViewSchema),
+    repeated: z.boolean(),
+  })
+  .meta({ id: "SubmissionAnswerResult" });

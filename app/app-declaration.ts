@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { tableDesign } from "../adapters/dynamodb/table-design.ts";
 import { decisionInputSchema } from "../domain/approval/approval.ts";
 import { approvalReasonsSchema } from "../domain/approval/approval-reasons.ts";
+import { answerInputSchema } from "../domain/fulfillment/submission.ts";
 import {
   locationCreateSchema,
   locationDisableSchema,
@@ -24,6 +25,7 @@ import {
   subscriptionViewSchema,
 } from "../domain/subscriptions/subscription.ts";
 import {
+  answerResponseSchema,
   approvalListResponseSchema,
   approvalParamsSchema,
   approvalReasonsResponseSchema,
@@ -43,6 +45,7 @@ import {
   listLocationsQuerySchema,
   listOrdersQuerySchema,
   listRoutingTasksQuerySchema,
+  listSubmissionsQuerySchema,
   locationListResponseSchema,
   locationParamsSchema,
   locationResponseSchema,
@@ -54,6 +57,7 @@ import {
   orderListResponseSchema,
   orderResponseSchema,
   orderRoutingResponseSchema,
+  orderSubmissionsResponseSchema,
   redeliveryResultSchema,
   retryResponseSchema,
   rotatedSecretSchema,
@@ -73,6 +77,8 @@ import {
   stockQuerySchema,
   stockResponseSchema,
   stockUpdateResponseSchema,
+  submissionListResponseSchema,
+  submissionParamsSchema,
   subscriptionCreatedSchema,
   subscriptionListSchema,
   subscriptionParamsSchema,
@@ -133,6 +139,10 @@ export type FunctionId =
   | "get-approval-reasons"
   | "put-approval-reasons"
   | "list-order-approvals"
+  | "answer-submission"
+  | "list-location-submissions"
+  | "list-order-submissions"
+  | "scheduled-submission-sweep"
   | "decide-approval"
   | "approval-callback"
   | "list-approvals";
@@ -238,10 +248,12 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
   "submit-order": {
     entry: "functions/workflow/submit-order.ts",
     handler: "handler",
-    description: "Workflow task: hand the order to its locations (SUBMITTED)",
+    description:
+      "Workflow task: hand each location its part (event, signed webhook, pull); SUBMITTED or AWAITING_ACCEPTANCE",
     memoryMb: 256,
-    timeoutSeconds: 10,
-    access: { table: "readWrite" },
+    timeoutSeconds: 20,
+    // Starts routing again when a location rejected a line while the parts were on their way.
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
   },
   "record-order-failure": {
     entry: "functions/workflow/record-order-failure.ts",
@@ -566,6 +578,39 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: { table: "readWrite" },
+  },
+  "answer-submission": {
+    entry: "functions/http/answer-submission.ts",
+    handler: "handler",
+    description:
+      "POST /locations/{locationId}/submissions/{orderId}/answer: accept/reject per line; re-allocates rejections",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
+  },
+  "list-location-submissions": {
+    entry: "functions/http/list-location-submissions.ts",
+    handler: "handler",
+    description: "GET /locations/{locationId}/submissions: a location's open (or overdue) parts to answer",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "list-order-submissions": {
+    entry: "functions/http/list-order-submissions.ts",
+    handler: "handler",
+    description: "GET /orders/{orderId}/submissions: the order's parts at its locations and their answers",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: "read" },
+  },
+  "scheduled-submission-sweep": {
+    entry: "functions/events/scheduled-submission-sweep.ts",
+    handler: "handler",
+    description: "Schedule target: escalate or re-allocate submitted parts whose answer is overdue",
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    access: { table: "readWrite", startExecution: ["home-delivery"] },
   },
   "list-order-approvals": {
     entry: "functions/http/list-order-approvals.ts",
@@ -1410,6 +1455,53 @@ export const routes: RouteDeclaration[] = [
       400: errors("Bad status, limit or cursor"),
     },
   },
+  {
+    method: "POST",
+    path: "/locations/{locationId}/submissions/{orderId}/answer",
+    functionId: "answer-submission",
+    operationId: "answerSubmission",
+    auth: "iam",
+    summary:
+      "A location accepts or rejects its part of an order, per line ({lines:[{lineId,decision,reason}]}) or for all open lines ({decision}); a rejected line goes back to routing without this location",
+    request: { params: submissionParamsSchema, body: answerInputSchema, maxBodyBytes: 64 * 1024 },
+    responses: {
+      200: { description: "Recorded (or a repeat of the recorded answer)", schema: answerResponseSchema },
+      400: errors("Malformed JSON, bad ids, or a field breaks the schema (UNKNOWN_LINE: not sent here)"),
+      404: errors("SUBMISSION_NOT_FOUND: the order was not submitted to this location"),
+      409: errors("SUBMISSION_NOT_OPEN / LINE_ALREADY_ANSWERED: answered otherwise or withdrawn"),
+      413: errors("Body too large"),
+      415: errors("Content-Type is not application/json"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/locations/{locationId}/submissions",
+    functionId: "list-location-submissions",
+    operationId: "listLocationSubmissions",
+    auth: "iam",
+    summary:
+      "A location's parts awaiting its answer (status=OPEN: what a polling location fetches) or overdue ones (status=OVERDUE: operators' escalations), soonest due first",
+    request: { params: locationParamsSchema, query: listSubmissionsQuerySchema },
+    responses: {
+      200: { description: "One page of parts", schema: submissionListResponseSchema },
+      400: errors("Bad location id, status, limit or cursor"),
+      404: errors("LOCATION_NOT_FOUND"),
+    },
+  },
+  {
+    method: "GET",
+    path: "/orders/{orderId}/submissions",
+    functionId: "list-order-submissions",
+    operationId: "listOrderSubmissions",
+    auth: "iam",
+    summary: "The order's parts at the locations that answer, every round, with each line's answer",
+    request: { params: orderIdParamsSchema },
+    responses: {
+      200: { description: "The order's parts", schema: orderSubmissionsResponseSchema },
+      400: errors("Not an order id"),
+      404: errors("ORDER_NOT_FOUND"),
+    },
+  },
 ];
 
 /** Subscription routes: every path is under the merchant, so IAM can scope a merchant to its own. */
@@ -1626,5 +1718,11 @@ export const schedules: ScheduleDeclaration[] = [
     description: "Routing waves: source the orders waiting in AWAITING_WAVE (channels in wave mode) together",
     expression: "rate(5 minutes)",
     functionId: "scheduled-routing-wave",
+  },
+  {
+    name: `${APP_NAME}-submission-deadlines`,
+    description: "Parts submitted to locations that answer: escalate or re-allocate those unanswered in time",
+    expression: "rate(1 minute)",
+    functionId: "scheduled-submission-sweep",
   },
 ];

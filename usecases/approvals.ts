@@ -39,7 +39,6 @@ import {
   ConflictError,
   IllegalTransitionError,
   NotFoundError,
-  TransientError,
 } from "../domain/shared/errors.ts";
 import { toValidationError } from "../domain/shared/zod-issues.ts";
 import type {
@@ -51,6 +50,7 @@ import type {
   WorkflowStarter,
 } from "./ports.ts";
 import { releaseOrderReservations } from "./reservations.ts";
+import { withRetries } from "./retry-on-conflict.ts";
 
 /** Settles a waiting workflow task; false when the task had already ended. */
 export interface TaskCallbacks {
@@ -89,20 +89,6 @@ export interface ApprovalWorkflowInput {
     rank: number;
     reasons: { orderId: string; reasonId: string; timeoutSeconds: number; onTimeout: string }[];
   }[];
-}
-
-const CONCURRENT_WRITE_ATTEMPTS = 5;
-
-/** Runs `attempt` again when a concurrent writer got there first (parallel decisions on one order). */
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof TransientError) || n >= CONCURRENT_WRITE_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * n * Math.random()));
-    }
-  }
 }
 
 async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order> {
@@ -210,7 +196,9 @@ export async function planOrderApproval(deps: ApprovalFlowDeps, orderId: string)
   let order = await loadOrder(deps.repo, orderId);
   // A retry after a failure (POST /orders/{id}/retry resumes here): the status the exception struck in.
   const struckIn = order.status === "EXCEPTION" ? order.exception?.previousStatus : undefined;
-  const approved = order.timeline.some((t) => t.action === "approve");
+  // Approved already, or submitted before (this routing is a re-allocation after a location's rejection):
+  // approval is not asked again.
+  const approved = order.timeline.some((t) => t.action === "approve" || t.action === "submit");
   if (approved && order.status !== "AWAITING_APPROVAL" && struckIn !== "AWAITING_APPROVAL") {
     return { orderId, status: order.status, approval: "NOT_REQUIRED" };
   }

@@ -25,10 +25,11 @@ import type {
   ReservationHoldTimer,
   RoutingRepository,
 } from "./ports.ts";
-import { restoreReservations, settleReservations } from "./reservations.ts";
+import { settleReservations } from "./reservations.ts";
 import { routeOrder } from "./routing.ts";
+import { type SubmissionFlowDeps, submitOrder } from "./submissions.ts";
 
-export interface StepDeps {
+export interface StepDeps extends SubmissionFlowDeps {
   repo: OrderRepository;
   inventory: InventoryRepository;
   routing: RoutingRepository;
@@ -90,9 +91,8 @@ async function decide(deps: StepDeps, step: OrderStep, order: Order): Promise<De
     case "respond":
       return { commands: [await decideResponse(deps.inventory, order)] };
     case "submit":
-      // An order that was stuck may have lost its reservations to the hold timer: take them again first.
-      if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);
-      return { commands: [{ action: "submit" }] };
+      // usecases/submissions.ts decides and writes the submission itself (runOrderStep hands it over).
+      throw new Error("submit is not decided here");
   }
 }
 
@@ -102,6 +102,7 @@ export async function runOrderStep(
   orderId: string,
   executionArn?: string,
 ): Promise<StepResult> {
+  if (step === "submit") return submitOrder(deps, orderId, executionArn);
   const stored = await loadOrder(deps.repo, orderId);
   // The response is sent once per routing: a retry after a later failure does not send it again.
   const answered = step === "respond" && hasCurrentResponse(stored);

@@ -85,7 +85,7 @@ export async function settleReservations(deps: ReservationDeps, order: Order): P
       (p) =>
         p.lineId === r.lineId &&
         !p.backordered &&
-        (p.status === "ASSIGNED" || p.status === "SUBMITTED") &&
+        (p.status === "ASSIGNED" || p.status === "AWAITING_ACCEPTANCE" || p.status === "SUBMITTED") &&
         allocationsOf(p).some((a) => a.locationId === r.locationId),
     );
   let released = 0;

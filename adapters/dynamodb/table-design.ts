@@ -76,6 +76,7 @@ export const ENTITY = {
   approvalConfig: "ApprovalConfig",
   approval: "Approval",
   approvalCallback: "ApprovalCallback",
+  submission: "Submission",
 } as const;
 
 const pad = (n: number): string => String(n).padStart(8, "0");
@@ -163,6 +164,26 @@ export const keys = {
   approvalByStatus: (status: string, dueAt: string, orderId: string, reasonId: string) => ({
     gsi2pk: `APPROVAL#${status}`,
     gsi2sk: `${dueAt}#${orderId}#${reasonId}`,
+  }),
+  /** One location's part of an order (per submit round), in the order's partition. */
+  submission: (orderId: string, locationId: string, round: number) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `SUBMISSION#${locationId}#${pad(round)}`,
+  }),
+  submissionPrefix: "SUBMISSION#",
+  /**
+   * Parts awaiting a location's answer on the byStatus index (sparse: OPEN and OVERDUE only), soonest due
+   * first: a polling location's work list, and the overdue sweep's query (gsi2sk < now).
+   */
+  submissionByStatus: (
+    locationId: string,
+    status: string,
+    dueAt: string,
+    orderId: string,
+    round: number,
+  ) => ({
+    gsi2pk: `SUBMISSION#${locationId}#${status}`,
+    gsi2sk: `${dueAt}#${orderId}#${pad(round)}`,
   }),
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,

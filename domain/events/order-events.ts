@@ -150,6 +150,63 @@ export const orderDeclinedV1 = envelope(
   z.object({ ...statusChange, reasonId: z.string(), actor: z.string(), comment: z.string().optional() }),
 );
 
+const submissionLine = z.object({
+  lineId: z.string(),
+  sku: z.string(),
+  name: z.string().optional(),
+  quantity: z.number(),
+  unitPrice: z.number(),
+});
+/**
+ * One location's part of the order, sent to it (EVENTBRIDGE locations subscribe to this event with a rule
+ * on detail.data.locationId; WEBHOOK locations get it POSTed, signed; PULL locations list it).
+ */
+export const orderSubmissionRequestedV1 = envelope(
+  "order.submission-requested",
+  z.object({
+    locationId: z.string(),
+    round: z.number(),
+    channel: z.enum(["EVENTBRIDGE", "WEBHOOK", "PULL"]),
+    /** EXPLICIT: answer with POST <API><answerPath> by dueAt; ON_DISPATCH: no answer expected. */
+    acknowledgement: z.enum(["EXPLICIT", "ON_DISPATCH"]),
+    channelOrderRef: z.string(),
+    currency: z.string(),
+    lines: z.array(submissionLine),
+    shippingAddress: z.record(z.string(), z.unknown()),
+    customer: z.object({ name: z.string(), email: z.string() }),
+    dueAt: z.string(),
+    answerPath: z.string(),
+  }),
+);
+/** Submitted where locations answer: the order waits for their acceptance (awaitingLocationIds). */
+export const orderAwaitingAcceptanceV1 = envelope(
+  "order.awaiting-acceptance",
+  z.object({ ...statusChange, locationIds: z.array(z.string()), awaitingLocationIds: z.array(z.string()) }),
+);
+/** A location's answer; rejected lines go back to routing without it (status VALIDATED: re-allocation). */
+export const orderSubmissionAnsweredV1 = envelope(
+  "order.submission-answered",
+  z.object({
+    ...statusChange,
+    locationId: z.string(),
+    actor: z.string(),
+    accepted: z.array(z.string()),
+    rejected: z.array(z.object({ lineId: z.string(), reason: z.string() })),
+    /** Other locations' parts of a rejected (split) position, withdrawn with it. */
+    withdrawn: z.array(z.object({ lineId: z.string(), locationId: z.string() })),
+  }),
+);
+/** A part was not answered in time: escalated to operators, or re-allocated as rejected (onOverdue). */
+export const orderSubmissionOverdueV1 = envelope(
+  "order.submission-overdue",
+  z.object({
+    ...statusChange,
+    locationId: z.string(),
+    dueAt: z.string(),
+    onOverdue: z.enum(["ESCALATE", "REALLOCATE"]),
+  }),
+);
+
 export const orderEventSchemas = [
   orderCreatedV1,
   orderValidatedV1,
@@ -169,6 +226,10 @@ export const orderEventSchemas = [
   orderApprovalDecidedV1,
   orderApprovedV1,
   orderDeclinedV1,
+  orderSubmissionRequestedV1,
+  orderAwaitingAcceptanceV1,
+  orderSubmissionAnsweredV1,
+  orderSubmissionOverdueV1,
 ] as const;
 
 export const orderEventSchema = z.discriminatedUnion("type", orderEventSchemas);
@@ -179,8 +240,10 @@ export type ApprovalNoteEvent = Extract<
   OrderEvent,
   { type: "order.approval-requested" | "order.approval-escalated" | "order.approval-decided" }
 >;
+/** The part sent to a location: recorded beside the submit transition, one per location. */
+export type SubmissionNoteEvent = Extract<OrderEvent, { type: "order.submission-requested" }>;
 /** Events that record a status change (every lifecycle transition emits one). */
-export type StatusChangeEvent = Exclude<OrderEvent, ApprovalNoteEvent>;
+export type StatusChangeEvent = Exclude<OrderEvent, ApprovalNoteEvent | SubmissionNoteEvent>;
 
 export const detailTypeOf = (event: Pick<OrderEvent, "type" | "version">): string =>
   `${event.type}.v${event.version}`;

@@ -3,6 +3,7 @@
 // ask of a location: is it open for orders now, does it offer a fulfillment kind, how far is it.
 import { z } from "zod";
 import { locationDocumentsSchema } from "../fulfillment/documents.ts";
+import { locationSubmissionSchema } from "../fulfillment/submission.ts";
 import { skuSchema } from "../order/order-input.ts";
 
 export const LOCATION_KINDS = ["WAREHOUSE", "STORE", "SUPPLIER"] as const;
@@ -110,6 +111,11 @@ export const locationInputSchema = z.strictObject({
     .optional(),
   /** The documents its parcels carry; absent = the default of its kind (see domain/fulfillment/documents.ts). */
   documents: locationDocumentsSchema.optional(),
+  /**
+   * How its part of an order reaches it and whether its system answers (absent: an EventBridge event,
+   * accepted as dispatched). See domain/fulfillment/submission.ts and docs/submission.md.
+   */
+  submission: locationSubmissionSchema.optional(),
 });
 export type LocationInput = z.input<typeof locationInputSchema>;
 export type LocationSettings = z.infer<typeof locationInputSchema>;
@@ -124,6 +130,16 @@ export const locationSchema = z.object({
   version: z.number().int().positive(),
 });
 export type Location = z.infer<typeof locationSchema>;
+
+/** A location as the API shows it: a WEBHOOK location's signing secret is never returned. */
+export function locationView(location: Location) {
+  const webhook = location.submission?.webhook;
+  if (!location.submission || !webhook) return location;
+  return {
+    ...location,
+    submission: { ...location.submission, webhook: { url: webhook.url, secret: "********" } },
+  };
+}
 
 /** True while `at` lies inside one of the location's downtime windows. */
 export function inDowntime(location: Pick<Location, "downtimes">, at: string): boolean {

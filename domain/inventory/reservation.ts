@@ -5,7 +5,15 @@
 import { z } from "zod";
 
 export const RESERVATION_STATUSES = ["ACTIVE", "RELEASED", "CONSUMED"] as const;
-export const RELEASE_REASONS = ["CANCELLED", "DECLINED", "EXPIRED", "NOT_ANNOUNCED", "SUPERSEDED"] as const;
+export const RELEASE_REASONS = [
+  "CANCELLED",
+  "DECLINED",
+  "EXPIRED",
+  "NOT_ANNOUNCED",
+  "SUPERSEDED",
+  /** The location rejected the line on submission (it is re-allocated). */
+  "REJECTED",
+] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 
 export const reservationSchema = z.object({

@@ -45,7 +45,19 @@ export type OrderCommand =
     }
   | { action: "assign-manually"; assignments: Assignment[]; taskId: string }
   | { action: "cancel"; reason: string }
-  | { action: "submit" }
+  /** Hands the ASSIGNED positions to their locations; `accepted`: locations whose part counts as accepted now. */
+  | { action: "submit"; accepted: string[] }
+  /** A location's answer (or the OMS for it: an overdue part set to re-allocate). */
+  | {
+      action: "answer-submission";
+      locationId: string;
+      answers: { lineId: string; decision: "ACCEPTED" | "REJECTED"; reason?: string | undefined }[];
+      actor: string;
+    }
+  /** Every position is accepted somewhere. */
+  | { action: "complete-submission" }
+  /** A part's answer is overdue: recorded (and escalated by the caller), no status change. */
+  | { action: "mark-overdue"; locationId: string; dueAt: string; onOverdue: "ESCALATE" | "REALLOCATE" }
   | { action: "raise-exception"; error: string; cause: string; executionArn?: string }
   | { action: "recover" }
   | { action: "await-wave" }
@@ -68,7 +80,45 @@ interface TransitionRule<A extends OrderAction> {
   guard?: (order: Order, command: CommandOf<A>) => string | undefined;
 }
 
-const ACTIVE: readonly OrderStatus[] = ["INITIAL", "VALIDATED", "ROUTED", "AWAITING_APPROVAL"];
+const ACTIVE: readonly OrderStatus[] = [
+  "INITIAL",
+  "VALIDATED",
+  "ROUTED",
+  "AWAITING_APPROVAL",
+  "AWAITING_ACCEPTANCE",
+];
+
+/**
+ * Where a location's answer may arrive: while the order waits for answers, and while it is being
+ * re-allocated after another location's rejection (routing again, or failed on the way).
+ */
+const ANSWERABLE: readonly OrderStatus[] = [
+  "AWAITING_ACCEPTANCE",
+  "VALIDATED",
+  "ROUTED",
+  "AWAITING_WAVE",
+  "CHECK_ANNOUNCED",
+  "NOT_ANNOUNCED",
+  "EXCEPTION",
+];
+
+/** Actions that record something about a part without moving the workflow on (not a step's outcome). */
+export const NOTE_ACTIONS: readonly OrderAction[] = ["answer-submission", "mark-overdue"];
+
+/** Why the answers do not fit the order's positions awaiting that location's answer, or undefined. */
+function answerProblem(order: Order, c: CommandOf<"answer-submission">): string | undefined {
+  if (c.answers.length === 0) return "an answer needs at least one line";
+  for (const a of c.answers) {
+    const p = order.positions.find((x) => x.lineId === a.lineId);
+    if (!p) return `unknown position ${a.lineId}`;
+    const allocation = allocationsOf(p).find((x) => x.locationId === c.locationId);
+    if (p.status !== "AWAITING_ACCEPTANCE" || !allocation || allocation.accepted)
+      return `position ${a.lineId} is not awaiting an answer from ${c.locationId}`;
+  }
+  return undefined;
+}
+
+const allSubmitted = (positions: readonly Position[]) => positions.every((p) => p.status === "SUBMITTED");
 
 const hasLocation = (a: Assignment) => Boolean(a.locationId) || (a.allocations?.length ?? 0) > 0;
 
@@ -88,11 +138,14 @@ function assignmentProblem(order: Order, assignments: readonly Assignment[]): st
   return undefined;
 }
 
+/** Statuses of positions that have their location(s): a re-allocation routes only the others. */
+const HAS_LOCATION: readonly Position["status"][] = ["ASSIGNED", "AWAITING_ACCEPTANCE", "SUBMITTED"];
+
 /** Positions still waiting for a location once these assignments apply. */
 function unassignedAfter(order: Order, assignments: readonly Assignment[]): string[] {
   const assigned = new Set(assignments.map((a) => a.lineId));
   return order.positions
-    .filter((p) => !assigned.has(p.lineId) && p.status !== "ASSIGNED")
+    .filter((p) => !assigned.has(p.lineId) && !HAS_LOCATION.includes(p.status))
     .map((p) => p.lineId);
 }
 
@@ -144,8 +197,8 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     guard: (order, c) => {
       const problem = assignmentProblem(order, c.assignments);
       if (problem) return problem;
-      const reassigned = c.assignments.filter(
-        (a) => order.positions.find((p) => p.lineId === a.lineId)?.status === "ASSIGNED",
+      const reassigned = c.assignments.filter((a) =>
+        HAS_LOCATION.includes(order.positions.find((p) => p.lineId === a.lineId)?.status ?? "OPEN"),
       );
       if (reassigned.length > 0)
         return `positions already assigned: ${reassigned.map((a) => a.lineId).join(", ")}`;
@@ -158,12 +211,34 @@ export const ORDER_LIFECYCLE: { [A in OrderAction]: TransitionRule<A> } = {
     to: "CANCELLED",
     guard: (_o, c) => (c.reason.trim() === "" ? "a cancellation needs a reason" : undefined),
   },
+  // Positions a location rejected meanwhile (OPEN again) send the order back to routing (VALIDATED).
   submit: {
     from: ["ROUTED"],
-    to: "SUBMITTED",
+    to: (order, c) => {
+      const positions = submitPositions(order.positions, c.accepted);
+      if (positions.some((p) => p.status === "OPEN")) return "VALIDATED";
+      return allSubmitted(positions) ? "SUBMITTED" : "AWAITING_ACCEPTANCE";
+    },
     guard: (order) =>
-      order.positions.every((p) => allocationsOf(p).length > 0) ? undefined : "a position has no location",
+      order.positions.every((p) => p.status === "OPEN" || allocationsOf(p).length > 0)
+        ? undefined
+        : "a position has no location",
   },
+  // A rejection while the order waits sends it back to routing; during a re-allocation the status stays.
+  "answer-submission": {
+    from: ANSWERABLE,
+    to: (order, c) =>
+      order.status === "AWAITING_ACCEPTANCE" && c.answers.some((a) => a.decision === "REJECTED")
+        ? "VALIDATED"
+        : order.status,
+    guard: answerProblem,
+  },
+  "complete-submission": {
+    from: ["AWAITING_ACCEPTANCE", "EXCEPTION"],
+    to: "SUBMITTED",
+    guard: (order) => (allSubmitted(order.positions) ? undefined : "a position is not accepted yet"),
+  },
+  "mark-overdue": { from: ANSWERABLE, to: (order) => order.status },
   // From EXCEPTION too: a retry that fails again replaces the cause (and keeps where the order stood).
   "raise-exception": { from: [...ACTIVE, "EXCEPTION"], to: "EXCEPTION" },
   recover: {
@@ -213,7 +288,7 @@ export function refusal(order: Order, command: OrderCommand): string | undefined
  * check this first so a re-run after a crash (or a Step Functions retry) changes nothing twice.
  */
 export function alreadyApplied(order: Order, action: OrderAction): boolean {
-  return order.timeline.at(-1)?.action === action;
+  return order.timeline.findLast((t) => !NOTE_ACTIONS.includes(t.action as OrderAction))?.action === action;
 }
 
 export interface Applied {
@@ -300,14 +375,65 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       };
     }
     case "submit": {
-      next.positions = order.positions.map((p) => ({ ...p, status: "SUBMITTED" }));
+      next.positions = submitPositions(order.positions, command.accepted);
       const locationIds = [
         ...new Set(next.positions.flatMap((p) => allocationsOf(p).map((a) => a.locationId))),
       ];
+      if (to === "SUBMITTED") {
+        return {
+          order: next,
+          event: { ...base, type: "order.submitted", data: { ...statusChange, locationIds } },
+        };
+      }
+      const awaiting = [
+        ...new Set(
+          next.positions.flatMap((p) =>
+            p.status === "AWAITING_ACCEPTANCE"
+              ? allocationsOf(p)
+                  .filter((a) => !a.accepted)
+                  .map((a) => a.locationId)
+              : [],
+          ),
+        ),
+      ];
       return {
         order: next,
+        event: {
+          ...base,
+          type: "order.awaiting-acceptance",
+          data: { ...statusChange, locationIds, awaitingLocationIds: awaiting },
+        },
+      };
+    }
+    case "answer-submission": {
+      const answered = answerPositions(order.positions, command, at);
+      next.positions = answered.positions;
+      const data = {
+        ...statusChange,
+        locationId: command.locationId,
+        actor: command.actor,
+        accepted: command.answers.filter((a) => a.decision === "ACCEPTED").map((a) => a.lineId),
+        rejected: command.answers
+          .filter((a) => a.decision === "REJECTED")
+          .map((a) => ({ lineId: a.lineId, reason: a.reason ?? "rejected" })),
+        withdrawn: answered.withdrawn,
+      };
+      return { order: next, event: { ...base, type: "order.submission-answered", data } };
+    }
+    case "complete-submission": {
+      const { exception: _resolved, ...rest } = next;
+      const locationIds = [
+        ...new Set(order.positions.flatMap((p) => allocationsOf(p).map((a) => a.locationId))),
+      ];
+      return {
+        order: rest,
         event: { ...base, type: "order.submitted", data: { ...statusChange, locationIds } },
       };
+    }
+    case "mark-overdue": {
+      const { locationId, dueAt, onOverdue } = command;
+      const data = { ...statusChange, locationId, dueAt, onOverdue };
+      return { order: next, event: { ...base, type: "order.submission-overdue", data } };
     }
     case "raise-exception": {
       const { error, cause, executionArn } = command;
@@ -362,6 +488,47 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
       return { order: next, event: { ...base, type: "order.declined", data } };
     }
   }
+}
+
+/** Positions after submit: ASSIGNED ones go to their locations, accepted at once where `accepted` says. */
+function submitPositions(positions: readonly Position[], accepted: readonly string[]): Position[] {
+  return positions.map((p) => {
+    if (p.status !== "ASSIGNED") return p;
+    const allocations = allocationsOf(p).map((a) =>
+      accepted.includes(a.locationId) ? { ...a, accepted: true } : a,
+    );
+    const done = allocations.every((a) => a.accepted);
+    return { ...p, allocations, status: done ? "SUBMITTED" : "AWAITING_ACCEPTANCE" };
+  });
+}
+
+/**
+ * Positions after a location's answer: an accepted allocation is marked (the position is SUBMITTED once
+ * all its allocations are); a rejected position goes back to routing (OPEN) without any location, and
+ * remembers the location that rejected it. Its other allocations (a split) are withdrawn.
+ */
+function answerPositions(
+  positions: readonly Position[],
+  c: CommandOf<"answer-submission">,
+  at: string,
+): { positions: Position[]; withdrawn: { lineId: string; locationId: string }[] } {
+  const withdrawn: { lineId: string; locationId: string }[] = [];
+  const next = positions.map((p): Position => {
+    const answer = c.answers.find((a) => a.lineId === p.lineId);
+    if (!answer) return p;
+    if (answer.decision === "ACCEPTED") {
+      const allocations = allocationsOf(p).map((a) =>
+        a.locationId === c.locationId ? { ...a, accepted: true } : a,
+      );
+      return { ...p, allocations, status: allocations.every((a) => a.accepted) ? "SUBMITTED" : p.status };
+    }
+    for (const a of allocationsOf(p))
+      if (a.locationId !== c.locationId) withdrawn.push({ lineId: p.lineId, locationId: a.locationId });
+    const { locationId: _l, allocations: _a, backordered: _b, routedBy: _r, ...rest } = p;
+    const rejection = { locationId: c.locationId, reason: answer.reason ?? "rejected", at };
+    return { ...rest, status: "OPEN", rejections: [...(p.rejections ?? []), rejection] };
+  });
+  return { positions: next, withdrawn };
 }
 
 /** Positions with the assignments applied: one location -> locationId; a split -> allocations only. */

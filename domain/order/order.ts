@@ -21,6 +21,8 @@ export const ORDER_STATUSES = [
   "AWAITING_WAVE",
   "AWAITING_APPROVAL",
   "DECLINED",
+  /** Submitted to locations that answer: waiting until every position is accepted somewhere. */
+  "AWAITING_ACCEPTANCE",
 ] as const;
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
@@ -28,6 +30,9 @@ export type OrderStatus = z.infer<typeof orderStatusSchema>;
 export const POSITION_STATUSES = [
   "OPEN",
   "ASSIGNED",
+  /** Sent to its location(s), whose answer is awaited. */
+  "AWAITING_ACCEPTANCE",
+  /** Accepted by every location it was sent to (or handed over to one that does not answer). */
   "SUBMITTED",
   "NOT_ANNOUNCED",
   "CHECK_ANNOUNCED",
@@ -42,6 +47,8 @@ export const allocationSchema = z.object({
   /** Planned by routing: the location's shipping day and the delivery day it promises. */
   shipDate: z.string().optional(),
   deliveryDate: z.string().optional(),
+  /** The location accepted its units (submission). */
+  accepted: z.boolean().optional(),
 });
 export type PositionAllocation = z.infer<typeof allocationSchema>;
 
@@ -67,6 +74,8 @@ export const positionSchema = z.object({
   backordered: z.boolean().optional(),
   /** Why routing found no location for it (the order is NOT_ANNOUNCED). */
   notAnnouncedReason: z.string().optional(),
+  /** Locations that rejected it on submission: routing does not offer them again (re-allocation). */
+  rejections: z.array(z.object({ locationId: z.string(), reason: z.string(), at: z.string() })).optional(),
 });
 export type Position = z.infer<typeof positionSchema>;
 

@@ -19,6 +19,8 @@ const RETRY_FROM: Partial<Record<OrderStatus, ResumePoint>> = {
   ROUTED: "AfterRouting",
   // The approval check again: it restarts the order's approval, whose decided reasons stay decided.
   AWAITING_APPROVAL: "AfterRouting",
+  // A location's webhook kept failing: deliver the parts again (what was delivered stays delivered).
+  AWAITING_ACCEPTANCE: "Submit",
 };
 
 export function retryPointFor(previousStatus: OrderStatus): ResumePoint | undefined {

@@ -58,6 +58,8 @@ export type LocationFilter =
   | "KIND"
   | "NETWORK"
   | "LOCATION"
+  /** The location rejected the position on submission (re-allocation). */
+  | "REJECTED"
   | "FULFILLMENT_KIND"
   | "DISTANCE"
   | "CALENDAR"
@@ -247,6 +249,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     // (1) filter the locations holding the group's SKUs.
     const skus = [...new Set(group.map((p) => p.sku))];
     const holders = [...new Set(skus.flatMap((sku) => [...(stock.get(sku)?.keys() ?? [])]))].sort();
+    const rejectedAt = new Set(group.flatMap((p) => (p.rejections ?? []).map((r) => r.locationId)));
     const filtered = new Map<LocationFilter, string[]>();
     const remove = (filter: LocationFilter, id: string) => {
       const list = filtered.get(filter) ?? [];
@@ -286,6 +289,11 @@ export function routeWithRules(input: DoseInput): DoseDecision {
       }
       if ((f.locationIds && !f.locationIds.includes(id)) || f.excludeLocationIds?.includes(id)) {
         remove("LOCATION", id);
+        continue;
+      }
+      // Re-allocation: a location that rejected one of these positions on submission is not offered again.
+      if (rejectedAt.has(id)) {
+        remove("REJECTED", id);
         continue;
       }
       if (!location.fulfillmentKinds.includes(f.fulfillmentKind)) {

@@ -1,6 +1,7 @@
 // POST /locations: a new fulfillment location. Wiring only: body checks, the use case, 201.
 import middy from "@middy/core";
 import { MAX_LOCATION_BODY_BYTES } from "../../app/app-declaration.ts";
+import { locationView } from "../../domain/inventory/location.ts";
 import { createLocation } from "../../usecases/locations.ts";
 import { inventoryDeps } from "../shared/dependencies.ts";
 import { jsonResponse } from "../shared/http-errors.ts";
@@ -14,5 +15,5 @@ export const handler = middy<JsonEvent>()
   .handler(async (event) => {
     const location = await createLocation(deps, event.jsonBody);
     const self = `/locations/${location.locationId}`;
-    return jsonResponse(201, location, { location: self });
+    return jsonResponse(201, locationView(location), { location: self });
   });

@@ -1,6 +1,7 @@
 // GET /locations/{locationId}: one location's configuration.
 import middy from "@middy/core";
 import { locationParamsSchema } from "../../app/api-schemas.ts";
+import { locationView } from "../../domain/inventory/location.ts";
 import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { getLocation } from "../../usecases/locations.ts";
 import { inventoryDeps } from "../shared/dependencies.ts";
@@ -14,5 +15,5 @@ export const handler = middy<JsonEvent>()
   .handler(async (event) => {
     const params = locationParamsSchema.safeParse(event.pathParameters ?? {});
     if (!params.success) throw toValidationError(params.error);
-    return jsonResponse(200, await getLocation(deps, params.data.locationId));
+    return jsonResponse(200, locationView(await getLocation(deps, params.data.locationId)));
   });

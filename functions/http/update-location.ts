@@ -2,6 +2,7 @@
 import middy from "@middy/core";
 import { locationParamsSchema } from "../../app/api-schemas.ts";
 import { MAX_LOCATION_BODY_BYTES } from "../../app/app-declaration.ts";
+import { locationView } from "../../domain/inventory/location.ts";
 import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { updateLocation } from "../../usecases/locations.ts";
 import { inventoryDeps } from "../shared/dependencies.ts";
@@ -16,5 +17,8 @@ export const handler = middy<JsonEvent>()
   .handler(async (event) => {
     const params = locationParamsSchema.safeParse(event.pathParameters ?? {});
     if (!params.success) throw toValidationError(params.error);
-    return jsonResponse(200, await updateLocation(deps, params.data.locationId, event.jsonBody));
+    return jsonResponse(
+      200,
+      locationView(await updateLocation(deps, params.data.locationId, event.jsonBody)),
+    );
   });

@@ -5,6 +5,7 @@ import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
 import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
+import { SubmissionRepository } from "../../adapters/dynamodb/submission-repository.ts";
 import { SubscriptionRepository } from "../../adapters/dynamodb/subscription-repository.ts";
 import { EventBridgeSubscriptionRules } from "../../adapters/subscriptions/eventbridge-rules.ts";
 import { HttpWebhookSender } from "../../adapters/subscriptions/http-webhook-sender.ts";
@@ -45,6 +46,8 @@ export function useCaseDeps() {
       HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
     }),
     holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
+    submissions: new SubmissionRepository(dynamodb, env.TABLE_NAME),
+    sender: new HttpWebhookSender(env.WEBHOOK_TIMEOUT_MS),
     clock: systemClock,
     ids: systemIds,
   };

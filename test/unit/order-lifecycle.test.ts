@@ -31,7 +31,11 @@ describe("order lifecycle", () => {
     const created = createdEvent(sampleOrder(), "e0");
     let order = created.order;
     const events = [created.event];
-    for (const command of [{ action: "validate" }, route, { action: "submit" }] as OrderCommand[]) {
+    for (const command of [
+      { action: "validate" },
+      route,
+      { action: "submit", accepted: ["wh-1"] },
+    ] as OrderCommand[]) {
       const step = apply(order, command);
       order = step.order;
       events.push(step.event);
@@ -51,8 +55,10 @@ describe("order lifecycle", () => {
 
   it("refuses a step out of order with the reason", () => {
     const order = sampleOrder();
-    expect(refusal(order, { action: "submit" })).toMatch(/allowed only from ROUTED; the order is INITIAL/);
-    expect(() => apply(order, { action: "submit" })).toThrow(IllegalTransitionError);
+    expect(refusal(order, { action: "submit", accepted: [] })).toMatch(
+      /allowed only from ROUTED; the order is INITIAL/,
+    );
+    expect(() => apply(order, { action: "submit", accepted: [] })).toThrow(IllegalTransitionError);
   });
 
   it("refuses routing that leaves a position without a location", () => {
@@ -125,7 +131,11 @@ describe("order lifecycle", () => {
     );
     expect(refusal(sampleOrder(), command)).toMatch(/allowed only from VALIDATED/);
     // Nothing leaves it: no exception, no routing, no submission.
-    for (const next of [{ action: "submit" }, route, { action: "raise-exception", error: "E", cause: "c" }]) {
+    for (const next of [
+      { action: "submit", accepted: [] },
+      route,
+      { action: "raise-exception", error: "E", cause: "c" },
+    ]) {
       expect(refusal(order, next as OrderCommand)).toBeDefined();
     }
   });
@@ -202,7 +212,7 @@ describe("order lifecycle", () => {
         ],
       },
     });
-    const submitted = apply(routed.order, { action: "submit" });
+    const submitted = apply(routed.order, { action: "submit", accepted: ["a", "b", "c"] });
     expect(submitted.event).toMatchObject({ data: { locationIds: ["a", "b", "c"] } });
   });
 
@@ -239,7 +249,7 @@ describe("order lifecycle", () => {
         ],
       },
       { action: "cancel", reason: "customer asked" },
-      { action: "submit" },
+      { action: "submit", accepted: ["wh-1", "wh-2"] },
       { action: "raise-exception", error: "E", cause: "c" },
       { action: "recover" },
       {

@@ -1,0 +1,462 @@
+// Submission: the workflow's last step hands each location its part of the order (an event on the bus,
+// a signed webhook, or a part waiting to be pulled) and records it; locations answer accept/reject per
+// line through the API; a rejection releases that reservation and sends the position back to routing
+// without that location (re-allocation); the order is SUBMITTED once every position is accepted
+// somewhere. A scheduled sweep escalates (or re-allocates) parts nobody answered in time. Every change
+// is one conditional transaction over the order, its events and its parts; repeats change nothing twice.
+import type { SubmissionRepository, SubmissionWrite } from "../adapters/dynamodb/submission-repository.ts";
+import type { OrderEvent, SubmissionNoteEvent } from "../domain/events/order-events.ts";
+import {
+  type AnswerInput,
+  acceptedOnSubmit,
+  answerInputSchema,
+  applyAnswers,
+  isAwaitingAnswer,
+  type LineAnswer,
+  lineAnswers,
+  newSubmission,
+  type Submission,
+  submissionKey,
+  submissionParts,
+  submissionSettings,
+  submissionView,
+  withdrawLines,
+} from "../domain/fulfillment/submission.ts";
+import { isActive } from "../domain/inventory/reservation.ts";
+import { alreadyApplied, applyCommand, type OrderCommand } from "../domain/order/lifecycle.ts";
+import type { Order, OrderStatus } from "../domain/order/order.ts";
+import { ConflictError, NotFoundError, TransientError } from "../domain/shared/errors.ts";
+import { signatureHeader } from "../domain/shared/webhook-signature.ts";
+import { toValidationError } from "../domain/shared/zod-issues.ts";
+import type {
+  Clock,
+  IdSource,
+  InventoryRepository,
+  OrderRepository,
+  WebhookSender,
+  WorkflowStarter,
+} from "./ports.ts";
+import { restoreReservations } from "./reservations.ts";
+import { withRetries } from "./retry-on-conflict.ts";
+import { WEBHOOK_HEADERS } from "./webhook-delivery.ts";
+
+export interface SubmissionDeps {
+  repo: OrderRepository;
+  inventory: InventoryRepository;
+  submissions: SubmissionRepository;
+  clock: Clock;
+  ids: IdSource;
+}
+
+export interface SubmissionFlowDeps extends SubmissionDeps {
+  /** POSTs parts to WEBHOOK locations. */
+  sender: WebhookSender;
+  /** Starts the re-allocation (routing again) after a rejection. */
+  workflows: Pick<WorkflowStarter, "resumeOrder">;
+}
+
+export interface SubmitResult {
+  orderId: string;
+  /** SUBMITTED, AWAITING_ACCEPTANCE, or VALIDATED (a rejection arrived meanwhile: route again). */
+  status: OrderStatus;
+  changed: boolean;
+}
+
+async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order> {
+  const order = await repo.getOrder(orderId);
+  if (!order)
+    throw new NotFoundError("ORDER_NOT_FOUND", `order ${orderId} does not exist`, "orderId", { orderId });
+  return order;
+}
+
+/** Records an event beside a transition (no status change): the order's next sequence, version bumped. */
+function note(order: Order, body: Pick<SubmissionNoteEvent, "type" | "data">, at: string, eventId: string) {
+  const next: Order = { ...order, version: order.version + 1, eventSequence: order.eventSequence + 1 };
+  const event = {
+    eventId,
+    version: 1 as const,
+    occurredAt: at,
+    merchantId: order.merchantId,
+    channelId: order.channelId,
+    orderId: order.orderId,
+    sequence: next.eventSequence,
+    ...body,
+  } as SubmissionNoteEvent;
+  return { order: next, event };
+}
+
+function requestedBody(s: Submission): Pick<SubmissionNoteEvent, "type" | "data"> {
+  return {
+    type: "order.submission-requested",
+    data: {
+      locationId: s.locationId,
+      round: s.round,
+      channel: s.channel,
+      acknowledgement: s.acknowledgement,
+      channelOrderRef: s.channelOrderRef,
+      currency: s.currency,
+      lines: s.lines.map(({ lineId, sku, name, quantity, unitPrice }) => ({
+        lineId,
+        sku,
+        ...(name === undefined ? {} : { name }),
+        quantity,
+        unitPrice,
+      })),
+      shippingAddress: s.shippingAddress,
+      customer: s.customer,
+      dueAt: s.dueAt,
+      answerPath: submissionView(s).answer.path,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The workflow step
+
+/**
+ * The Submit step. A ROUTED order: every location gets its part (one `order.submission-requested` event
+ * each, in the same transaction as the status change); parts of locations that answer are stored to be
+ * answered; the order is SUBMITTED at once when no location answers, else AWAITING_ACCEPTANCE. Then the
+ * parts of WEBHOOK locations not yet delivered are POSTed (a repeat of the step delivers what is left;
+ * an endpoint that keeps failing fails the step: TransientError, retried by the workflow, then
+ * EXCEPTION with the cause; POST /orders/{orderId}/retry delivers again).
+ */
+export async function submitOrder(
+  deps: SubmissionFlowDeps,
+  orderId: string,
+  executionArn?: string,
+): Promise<SubmitResult> {
+  const written = await withRetries(async () => {
+    const stored = await loadOrder(deps.repo, orderId);
+    const struckIn = stored.status === "EXCEPTION" ? stored.exception?.previousStatus : undefined;
+    if (stored.status !== "ROUTED" && struckIn !== "ROUTED" && struckIn !== "AWAITING_ACCEPTANCE") {
+      return { order: stored, changed: false };
+    }
+    let order = stored;
+    const events: OrderEvent[] = [];
+    const at = deps.clock.now();
+    const apply = (command: OrderCommand) => {
+      const applied = applyCommand(order, command, at, deps.ids.eventId());
+      order = applied.order;
+      events.push(applied.event);
+    };
+    if (struckIn) apply({ action: "recover" });
+    const writes: SubmissionWrite[] = [];
+    if (order.status === "ROUTED") {
+      // An order that was stuck may have lost its reservations to the hold timer: take them again first.
+      if (order.timeline.some((t) => t.action === "raise-exception")) await restoreReservations(deps, order);
+      const locations = new Map((await deps.inventory.listLocations()).map((l) => [l.locationId, l]));
+      const parts = submissionParts(order);
+      const round = order.timeline.filter((t) => t.action === "submit").length + 1;
+      const settingsOf = (locationId: string) => submissionSettings(locations.get(locationId) ?? {});
+      const accepted = parts.map((p) => p.locationId).filter((id) => acceptedOnSubmit(settingsOf(id)));
+      const submissions = parts.map((p) => newSubmission(order, p, settingsOf(p.locationId), round, at));
+      apply({ action: "submit", accepted });
+      for (const s of submissions) {
+        const noted = note(order, requestedBody(s), at, deps.ids.eventId());
+        order = noted.order;
+        events.push(noted.event);
+        // Parts accepted on dispatch need no record: the event is the part, the order holds the outcome.
+        if (!accepted.includes(s.locationId)) writes.push({ submission: s });
+      }
+    }
+    if (executionArn) order = { ...order, executionArn };
+    await deps.submissions.saveOrderChange(stored.version, order, events, writes);
+    return { order, changed: true };
+  });
+  await deliverWebhooks(deps, orderId);
+  const order = await loadOrder(deps.repo, orderId);
+  // A location rejected a line while this round was on its way: the submit left it for routing (VALIDATED).
+  if (order.status === "VALIDATED" && alreadyApplied(order, "submit")) {
+    await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
+  }
+  return { orderId, status: order.status, changed: written.changed };
+}
+
+/** POSTs the order's undelivered WEBHOOK parts; throws TransientError naming those that failed. */
+async function deliverWebhooks(deps: SubmissionFlowDeps, orderId: string): Promise<void> {
+  const pending = (await deps.submissions.listSubmissions(orderId)).filter(
+    (s) => s.channel === "WEBHOOK" && isAwaitingAnswer(s) && !s.deliveredAt,
+  );
+  if (pending.length === 0) return;
+  const locations = new Map((await deps.inventory.listLocations()).map((l) => [l.locationId, l]));
+  const failures: string[] = [];
+  await Promise.all(
+    pending.map(async (s) => {
+      const webhook = locations.get(s.locationId)?.submission?.webhook;
+      const attempt = (s.deliveryAttempts ?? 0) + 1;
+      const now = deps.clock.now();
+      let error: string | undefined;
+      if (!webhook) error = `location ${s.locationId} has no webhook configured any more`;
+      else {
+        const timestamp = Math.floor(Date.parse(now) / 1000);
+        const body = JSON.stringify({ type: "order.submission-requested", submission: submissionView(s) });
+        const answer = await deps.sender.post(webhook.url, body, {
+          "content-type": "application/json",
+          "user-agent": "OMS-Submissions/1",
+          [WEBHOOK_HEADERS.eventId]: submissionKey(s),
+          [WEBHOOK_HEADERS.eventType]: "order.submission-requested",
+          [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+          [WEBHOOK_HEADERS.signature]: signatureHeader([webhook.secret], timestamp, body),
+          [WEBHOOK_HEADERS.attempt]: String(attempt),
+        });
+        const ok = "status" in answer && answer.status >= 200 && answer.status < 300;
+        if (!ok) error = "status" in answer ? `HTTP ${answer.status}` : answer.error;
+      }
+      const next: Submission = {
+        ...s,
+        deliveryAttempts: attempt,
+        ...(error ? { lastDeliveryError: error } : { deliveredAt: now }),
+        version: s.version + 1,
+      };
+      // A concurrent answer (the location answered before we recorded delivery) wins; nothing is lost.
+      await deps.submissions.saveSubmission({ submission: next, previousVersion: s.version });
+      if (error) failures.push(`${s.locationId}: ${error}`);
+      else if (s.acknowledgement === "ON_DISPATCH") {
+        await answerSubmission(deps, s.locationId, orderId, { decision: "ACCEPT", actor: "oms-delivery" });
+      }
+    }),
+  );
+  if (failures.length > 0) {
+    throw new TransientError(`submission to locations failed: ${failures.join("; ")}`, { orderId });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Answers
+
+export interface AnswerResult {
+  orderId: string;
+  status: OrderStatus;
+  submissions: ReturnType<typeof submissionView>[];
+  /** True when every answered line had this decision already (nothing changed). */
+  repeated: boolean;
+}
+
+/**
+ * A location answers its part of an order: per line ACCEPT or REJECT (with a reason), or one decision for
+ * every open line. Accepted lines are recorded (the order is SUBMITTED when it was the last); a rejected
+ * line's reservation there is released and its position goes back to routing without that location
+ * (the other parts of a split position are withdrawn). Concurrent answers of several locations retry on
+ * the order's version, so each is applied once and the last one completes the order.
+ */
+export async function answerSubmission(
+  deps: SubmissionFlowDeps,
+  locationId: string,
+  orderId: string,
+  body: unknown,
+): Promise<AnswerResult> {
+  const parsed = answerInputSchema.safeParse(body ?? {});
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input: AnswerInput = parsed.data;
+  const result = await withRetries(async () => {
+    const stored = await loadOrder(deps.repo, orderId);
+    const all = await deps.submissions.listSubmissions(orderId);
+    const mine = all.filter((s) => s.locationId === locationId);
+    if (mine.length === 0) {
+      throw new NotFoundError(
+        "SUBMISSION_NOT_FOUND",
+        `order ${orderId} was not submitted to location ${locationId}`,
+        "orderId",
+        { orderId, locationId },
+      );
+    }
+    const open = mine.filter(isAwaitingAnswer);
+    if (open.length === 0) {
+      // Answered (or withdrawn) before: the same answer again is a repeat; another one is a conflict.
+      const repeated = (input.lines ?? []).every((l) =>
+        mine.some((s) =>
+          s.lines.some(
+            (x) =>
+              x.lineId === l.lineId && x.decision === (l.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED"),
+          ),
+        ),
+      );
+      const sameForAll =
+        input.decision === undefined ||
+        mine.every((s) =>
+          s.lines.every((x) => x.decision === (input.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED")),
+        );
+      if (repeated && sameForAll) return { order: stored, submissions: mine, repeated: true };
+      throw new ConflictError(
+        "SUBMISSION_NOT_OPEN",
+        `the part of order ${orderId} at location ${locationId} is answered or withdrawn`,
+        "orderId",
+        { orderId, locationId },
+      );
+    }
+    const answers = lineAnswers(open, input);
+    const at = deps.clock.now();
+    const writes: SubmissionWrite[] = [];
+    const fresh: LineAnswer[] = [];
+    const changed = new Map<string, Submission>();
+    for (const s of open) {
+      const applied = applyAnswers(s, answers, input.actor, at);
+      if (applied.fresh.length === 0) continue;
+      fresh.push(...applied.fresh);
+      changed.set(submissionKey(s), applied.submission);
+      writes.push({ submission: applied.submission, previousVersion: s.version });
+    }
+    if (fresh.length === 0) return { order: stored, submissions: mine, repeated: true };
+    let order = stored;
+    const events: OrderEvent[] = [];
+    const apply = (command: OrderCommand) => {
+      const applied = applyCommand(order, command, at, deps.ids.eventId());
+      order = applied.order;
+      events.push(applied.event);
+    };
+    apply({ action: "answer-submission", locationId, answers: fresh, actor: input.actor });
+    // A rejected position's other parts (a split) go back to routing with it.
+    const rejected = fresh.filter((a) => a.decision === "REJECTED").map((a) => a.lineId);
+    for (const s of all) {
+      if (s.locationId === locationId || !isAwaitingAnswer(s)) continue;
+      const withdrawn = withdrawLines(s, rejected, at);
+      if (withdrawn !== s) writes.push({ submission: withdrawn, previousVersion: s.version });
+    }
+    if (order.positions.every((p) => p.status === "SUBMITTED") && order.status !== "SUBMITTED") {
+      apply({ action: "complete-submission" });
+    }
+    await deps.submissions.saveOrderChange(stored.version, order, events, writes);
+    return {
+      order,
+      submissions: mine.map((s) => changed.get(submissionKey(s)) ?? s),
+      repeated: false,
+    };
+  });
+  // After the write (a repeat after a crash does it again): rejected units go back, routing runs again.
+  // (Withdrawn parts of a split position are released by the routing step, which settles what it does
+  // not use.)
+  const order = result.order;
+  await releaseRejected(deps, order);
+  if (order.status === "VALIDATED") await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
+  return {
+    orderId,
+    status: order.status,
+    submissions: result.submissions.map(submissionView),
+    repeated: result.repeated,
+  };
+}
+
+/** Releases the reservations of rejected lines at the locations that rejected them. Idempotent. */
+async function releaseRejected(deps: SubmissionDeps, order: Order): Promise<void> {
+  const reservations = (await deps.inventory.listReservations(order.orderId)).filter(isActive);
+  for (const r of reservations) {
+    const position = order.positions.find((p) => p.lineId === r.lineId);
+    if (position?.status !== "OPEN") continue;
+    // Only at the locations that rejected it: routing may be reserving elsewhere for it right now.
+    if (!(position.rejections ?? []).some((x) => x.locationId === r.locationId)) continue;
+    await deps.inventory.release(r, "REJECTED", deps.clock.now());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Overdue parts (scheduled sweep)
+
+export interface SweepResult {
+  escalated: number;
+  reallocated: number;
+}
+
+/**
+ * Parts of EXPLICIT locations whose answer is overdue: ESCALATE marks them OVERDUE (operators' list
+ * GET /locations/{locationId}/submissions?status=OVERDUE) with order.submission-overdue; REALLOCATE does
+ * the same and then rejects the open lines for the location ("no answer in time"), so they are routed
+ * again elsewhere. A late answer to an OVERDUE part is still taken.
+ */
+export async function sweepOverdueSubmissions(
+  deps: SubmissionFlowDeps,
+  pageSize = 100,
+): Promise<SweepResult> {
+  const now = deps.clock.now();
+  const result: SweepResult = { escalated: 0, reallocated: 0 };
+  const locations = (await deps.inventory.listLocations()).filter(
+    (l) => submissionSettings(l).acknowledgement === "EXPLICIT",
+  );
+  for (const location of locations) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.submissions.listByLocation(location.locationId, "OPEN", pageSize, {
+        cursor,
+        dueBefore: now,
+      });
+      for (const s of page.items) {
+        const marked = await markOverdue(deps, s);
+        if (!marked) continue;
+        if (s.onOverdue === "REALLOCATE") {
+          await answerSubmission(deps, s.locationId, s.orderId, {
+            lines: s.lines
+              .filter((l) => l.decision === undefined)
+              .map((l) => ({ lineId: l.lineId, decision: "REJECT", reason: `no answer by ${s.dueAt}` })),
+            actor: "oms-overdue",
+          });
+          result.reallocated += 1;
+        } else result.escalated += 1;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return result;
+}
+
+async function markOverdue(deps: SubmissionDeps, s: Submission): Promise<boolean> {
+  return withRetries(async () => {
+    const order = await loadOrder(deps.repo, s.orderId);
+    const current = (await deps.submissions.listSubmissions(s.orderId)).find(
+      (x) => submissionKey(x) === submissionKey(s),
+    );
+    if (current?.status !== "OPEN") return false;
+    const at = deps.clock.now();
+    const applied = applyCommand(
+      order,
+      { action: "mark-overdue", locationId: s.locationId, dueAt: s.dueAt, onOverdue: s.onOverdue },
+      at,
+      deps.ids.eventId(),
+    );
+    const overdue: Submission = {
+      ...current,
+      status: "OVERDUE",
+      overdueAt: at,
+      version: current.version + 1,
+    };
+    await deps.submissions.saveOrderChange(
+      order.version,
+      applied.order,
+      [applied.event],
+      [{ submission: overdue, previousVersion: current.version }],
+    );
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+/** A location's parts in a status (OPEN: its work list when it polls; OVERDUE: operators' escalations). */
+export async function listLocationSubmissions(
+  deps: Pick<SubmissionDeps, "submissions" | "inventory">,
+  locationId: string,
+  query: { status: "OPEN" | "OVERDUE"; limit: number; cursor?: string | undefined },
+) {
+  if (!(await deps.inventory.getLocation(locationId))) {
+    throw new NotFoundError("LOCATION_NOT_FOUND", `location ${locationId} does not exist`, "locationId", {
+      locationId,
+    });
+  }
+  const page = await deps.submissions.listByLocation(locationId, query.status, query.limit, {
+    cursor: query.cursor,
+  });
+  return {
+    items: page.items.map(submissionView),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}
+
+/** An order's parts at every location, every round. */
+export async function listOrderSubmissions(
+  deps: Pick<SubmissionDeps, "submissions" | "repo">,
+  orderId: string,
+) {
+  const order = await loadOrder(deps.repo, orderId);
+  const items = await deps.submissions.listSubmissions(orderId);
+  return { orderId, status: order.status, items: items.map(submissionView) };
+}
