@@ -1466,8 +1466,9 @@ export const routes: RouteDeclaration[] = [
     request: { params: submissionParamsSchema, body: answerInputSchema, maxBodyBytes: 64 * 1024 },
     responses: {
       200: { description: "Recorded (or a repeat of the recorded answer)", schema: answerResponseSchema },
-      400: errors("Malformed JSON, bad ids, or a field breaks the schema (UNKNOWN_LINE: not sent here)"),
+      400: errors("Malformed JSON, bad ids, or a field breaks the schema"),
       404: errors("SUBMISSION_NOT_FOUND: the order was not submitted to this location"),
+      422: errors("UNKNOWN_LINE: a line that was not submitted to this location"),
       409: errors("SUBMISSION_NOT_OPEN / LINE_ALREADY_ANSWERED: answered otherwise or withdrawn"),
       413: errors("Body too large"),
       415: errors("Content-Type is not application/json"),

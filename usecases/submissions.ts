@@ -151,7 +151,7 @@ export async function submitOrder(
       const settingsOf = (locationId: string) => submissionSettings(locations.get(locationId) ?? {});
       const accepted = parts.map((p) => p.locationId).filter((id) => acceptedOnSubmit(settingsOf(id)));
       const submissions = parts.map((p) => newSubmission(order, p, settingsOf(p.locationId), round, at));
-      apply({ action: "submit", accepted });
+      // The parts first, then the status change they make (order.submitted is the order's last event).
       for (const s of submissions) {
         const noted = note(order, requestedBody(s), at, deps.ids.eventId());
         order = noted.order;
@@ -159,13 +159,16 @@ export async function submitOrder(
         // Parts accepted on dispatch need no record: the event is the part, the order holds the outcome.
         if (!accepted.includes(s.locationId)) writes.push({ submission: s });
       }
+      apply({ action: "submit", accepted });
     }
     if (executionArn) order = { ...order, executionArn };
     await deps.submissions.saveOrderChange(stored.version, order, events, writes);
     return { order, changed: true };
   });
-  await deliverWebhooks(deps, orderId);
-  const order = await loadOrder(deps.repo, orderId);
+  // Webhooks to deliver: parts just written for WEBHOOK locations, or whatever a repeat finds undelivered.
+  const toDeliver = !written.changed || written.order.status !== "SUBMITTED";
+  if (toDeliver) await deliverWebhooks(deps, orderId);
+  const order = toDeliver ? await loadOrder(deps.repo, orderId) : written.order;
   // A location rejected a line while this round was on its way: the submit left it for routing (VALIDATED).
   if (order.status === "VALIDATED" && alreadyApplied(order, "submit")) {
     await deps.workflows.resumeOrder(orderId, "Route", order.orderType);

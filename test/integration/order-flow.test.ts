@@ -78,15 +78,20 @@ describe("capture -> SUBMITTED", () => {
 
     // The order names the (Express) execution that last moved it; locally its history is kept too.
     expect(String(order.executionArn)).toContain(":express:oms-home-delivery:");
-    const execution = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: String(order.executionArn) }),
-    );
+    // The last step returns just after its write: the execution ends a moment after the order is SUBMITTED.
+    const describe = () =>
+      sfn.send(new DescribeExecutionCommand({ executionArn: String(order.executionArn) }));
+    let execution = await describe();
+    for (let i = 0; i < 40 && execution.status === "RUNNING"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      execution = await describe();
+    }
     expect(execution.status).toBe("SUCCEEDED");
 
     // Every status change reaches a subscribed merchant exactly once, in sequence order recoverable.
     const deadline = Date.now() + 10_000;
     const mine = () => received.filter((e) => e.detail.orderId === orderId);
-    while (mine().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while (mine().length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     expect(
       mine()
         .map((e) => e["detail-type"])
@@ -96,27 +101,29 @@ describe("capture -> SUBMITTED", () => {
         "order.created.v1",
         "order.routed.v1",
         "order.response.v1",
+        "order.submission-requested.v1",
         "order.submitted.v1",
         "order.validated.v1",
       ].sort(),
     );
-    expect(new Set(mine().map((e) => e.detail.eventId)).size).toBe(5);
+    expect(new Set(mine().map((e) => e.detail.eventId)).size).toBe(6);
     expect(
       mine()
         .map((e) => e.detail.sequence)
         .sort(),
-    ).toEqual([1, 2, 3, 4, 5]);
+    ).toEqual([1, 2, 3, 4, 5, 6]);
 
     // The same events, in sequence, from the order repository: what a merchant replays from.
     const history = await api.get(`/orders/${orderId}/events`);
     expect(history.status).toBe(200);
     const items = history.body.items as { eventId: string; sequence: number; type: string }[];
-    expect(items.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(items.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(items.map((e) => e.type)).toEqual([
       "order.created",
       "order.validated",
       "order.routed",
       "order.response",
+      "order.submission-requested",
       "order.submitted",
     ]);
     expect(new Set(items.map((e) => e.eventId))).toEqual(new Set(mine().map((e) => e.detail.eventId)));

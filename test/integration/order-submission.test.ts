@@ -1,0 +1,387 @@
+// Submission to locations with the real engines (DynamoDB Local, local Step Functions and EventBridge, the
+// HTTP API): locations that answer get their part (pulled, or POSTed signed to a webhook), the order waits
+// in AWAITING_ACCEPTANCE, answers per line complete it; a rejection releases the reservation there and
+// re-allocates the position to another location; answers of several locations at once all count; an
+// unanswered part is escalated or re-allocated by the overdue sweep; bad answers get 4xx.
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SubmissionRepository } from "../../adapters/dynamodb/submission-repository.ts";
+import { HttpWebhookSender } from "../../adapters/subscriptions/http-webhook-sender.ts";
+import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
+import type { Runtime } from "../../local/runtime.ts";
+import { type SubmissionFlowDeps, sweepOverdueSubmissions } from "../../usecases/submissions.ts";
+import { systemIds } from "../../usecases/system-ports.ts";
+import {
+  count,
+  createLocation,
+  documentClient,
+  putChannel,
+  repositories,
+  stockAt,
+  uid,
+} from "../support/inventory-fixtures.ts";
+import { sampleBody } from "../support/order-fixtures.ts";
+import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-subscriber.ts";
+
+let runtime: Runtime;
+let api: ReturnType<typeof httpClient>;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  api = httpClient(runtime.httpUrl);
+  receiver = await startWebhookReceiver();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await runtime?.stop();
+});
+
+const PULL = { channel: "PULL", acknowledgement: "EXPLICIT" };
+const SECRET = "s3cr3t-for-the-location-webhook-0123456789";
+
+interface Setup {
+  channelId: string;
+  sku: string;
+  locations: string[];
+}
+
+/** A channel seeing the given locations (first = default), each with stock of one fresh SKU. */
+async function setup(
+  locations: { priority: number; submission?: Record<string, unknown>; units?: number }[],
+  skus = 1,
+): Promise<Setup & { skus: string[] }> {
+  const channelId = uid("ch-sub");
+  const ids = locations.map(() => uid("loc-sub"));
+  const skuIds = Array.from({ length: skus }, () => uid("SKU-SUB"));
+  for (const [i, l] of locations.entries()) {
+    await createLocation(api, ids[i] ?? "", {
+      priority: l.priority,
+      networks: [channelId],
+      ...(l.submission ? { submission: l.submission } : {}),
+    });
+  }
+  await putChannel(runtime, {
+    channelId,
+    defaultLocationId: ids[0] ?? "",
+    inventory: {
+      locationIds: [],
+      networks: [channelId],
+      whenOutOfStock: "NOT_ANNOUNCED",
+      reservationHoldMinutes: 60,
+    },
+  });
+  const lines = locations.flatMap((l, i) =>
+    skuIds.map((sku) => ({ sku, locationId: ids[i], onHand: l.units ?? 5 })),
+  );
+  await count(api, lines);
+  return { channelId, sku: skuIds[0] ?? "", skus: skuIds, locations: ids };
+}
+
+async function placeOrder(channelId: string, positions: { sku: string; quantity: number }[]) {
+  const body = {
+    ...uniqueOrder(sampleBody()),
+    channelId,
+    positions: positions.map((p) => ({ ...p, unitPrice: 10 })),
+  };
+  const res = await api.post("/orders", body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return String(res.body.orderId);
+}
+
+const answer = (locationId: string, orderId: string, body: unknown) =>
+  api.post(`/locations/${locationId}/submissions/${orderId}/answer`, body);
+
+async function eventTypes(orderId: string): Promise<string[]> {
+  const res = await api.get(`/orders/${orderId}/events`);
+  return (res.body.items as { type: string }[]).map((e) => e.type);
+}
+
+describe("submission to locations that answer", () => {
+  it("waits for a polling location's answer; its rejection re-allocates the line to another location", async () => {
+    const { channelId, sku, locations } = await setup([
+      { priority: 1, submission: PULL },
+      { priority: 50, submission: PULL },
+    ]);
+    const [first = "", second = ""] = locations;
+    const orderId = await placeOrder(channelId, [{ sku, quantity: 2 }]);
+    const waiting = await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    expect((waiting.positions as { status: string; locationId: string }[])[0]).toMatchObject({
+      status: "AWAITING_ACCEPTANCE",
+      locationId: first,
+    });
+
+    // The first location polls its work list and finds the part.
+    const open = await api.get(`/locations/${first}/submissions?status=OPEN`);
+    expect(open.status).toBe(200);
+    const parts = open.body.items as { orderId: string; lines: { lineId: string; quantity: number }[] }[];
+    expect(parts.map((p) => p.orderId)).toEqual([orderId]);
+    expect(parts[0]?.lines).toMatchObject([{ lineId: "1", sku, quantity: 2 }]);
+    expect((await stockAt(api, sku, first))?.reserved).toBe(2);
+
+    // It rejects: the reservation there goes back, routing runs again without it.
+    const rejected = await answer(first, orderId, {
+      lines: [{ lineId: "1", decision: "REJECT", reason: "damaged stock" }],
+      actor: "wms-1",
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    expect(rejected.body.repeated).toBe(false);
+    const rerouted = await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    await expect
+      .poll(async () => (await api.get(`/orders/${orderId}`)).body.positions)
+      .toMatchObject([{ status: "AWAITING_ACCEPTANCE", locationId: second }]);
+    expect(rerouted.status).toBe("AWAITING_ACCEPTANCE");
+    expect((await stockAt(api, sku, first))?.reserved).toBe(0);
+    expect((await stockAt(api, sku, second))?.reserved).toBe(2);
+    const order = (await api.get(`/orders/${orderId}`)).body;
+    expect((order.positions as { rejections: unknown[] }[])[0]?.rejections).toMatchObject([
+      { locationId: first, reason: "damaged stock" },
+    ]);
+    // The trace of the second routing names why the first location was left out.
+    const routing = await api.get(`/orders/${orderId}/routing`);
+    expect(JSON.stringify(routing.body)).toContain("REJECTED");
+
+    // The second location accepts everything open: the order is SUBMITTED.
+    const accepted = await answer(second, orderId, { decision: "ACCEPT" });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.status).toBe("SUBMITTED");
+    await api.waitForStatus(orderId, "SUBMITTED");
+    expect(await eventTypes(orderId)).toEqual([
+      "order.created",
+      "order.validated",
+      "order.routed",
+      "order.response",
+      "order.submission-requested",
+      "order.awaiting-acceptance",
+      "order.submission-answered",
+      "order.routed",
+      "order.response",
+      "order.submission-requested",
+      "order.awaiting-acceptance",
+      "order.submission-answered",
+      "order.submitted",
+    ]);
+
+    // The same answer again is a repeat; another answer now is a conflict; the order's parts are listed.
+    const again = await answer(second, orderId, { decision: "ACCEPT" });
+    expect(again.status).toBe(200);
+    expect(again.body.repeated).toBe(true);
+    const changed = await answer(second, orderId, { lines: [{ lineId: "1", decision: "REJECT" }] });
+    expect(changed.status).toBe(409);
+    expect(changed.body.code).toBe("SUBMISSION_NOT_OPEN");
+    const listed = await api.get(`/orders/${orderId}/submissions`);
+    expect(
+      (listed.body.items as { locationId: string; status: string; round: number }[])
+        .sort((x, y) => x.round - y.round)
+        .map((s) => [s.locationId, s.status, s.round]),
+    ).toEqual([
+      [first, "ANSWERED", 1],
+      [second, "ANSWERED", 2],
+    ]);
+    expect((await api.get(`/locations/${first}/submissions?status=OPEN`)).body.items).toEqual([]);
+  });
+
+  it("counts the answers of several locations arriving at once", async () => {
+    // Two SKUs, each stocked at one location only: the order is split over three locations' parts.
+    const a = await setup([{ priority: 1, submission: PULL }]);
+    const b = await setup([{ priority: 1, submission: PULL }]);
+    const c = await setup([{ priority: 1, submission: PULL }]);
+    const channelId = uid("ch-multi");
+    await putChannel(runtime, {
+      channelId,
+      defaultLocationId: a.locations[0] ?? "",
+      inventory: {
+        locationIds: [...a.locations, ...b.locations, ...c.locations],
+        networks: [],
+        whenOutOfStock: "NOT_ANNOUNCED",
+        reservationHoldMinutes: 60,
+      },
+    });
+    const orderId = await placeOrder(channelId, [
+      { sku: a.sku, quantity: 1 },
+      { sku: b.sku, quantity: 1 },
+      { sku: c.sku, quantity: 1 },
+    ]);
+    await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    const answers = await Promise.all(
+      [a, b, c].map((s) => answer(s.locations[0] ?? "", orderId, { decision: "ACCEPT" })),
+    );
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    const order = await api.waitForStatus(orderId, "SUBMITTED", 5000);
+    expect((order.positions as { status: string }[]).map((p) => p.status)).toEqual([
+      "SUBMITTED",
+      "SUBMITTED",
+      "SUBMITTED",
+    ]);
+    const types = await eventTypes(orderId);
+    expect(types.filter((t) => t === "order.submission-answered")).toHaveLength(3);
+    expect(types.filter((t) => t === "order.submitted")).toHaveLength(1);
+  });
+
+  it("POSTs the part, signed, to a webhook location, which answers through the API", async () => {
+    receiver.setSecret(SECRET);
+    receiver.answerWith(() => 200);
+    const { channelId, sku, locations } = await setup([
+      {
+        priority: 1,
+        submission: {
+          channel: "WEBHOOK",
+          acknowledgement: "EXPLICIT",
+          webhook: { url: receiver.url, secret: SECRET },
+        },
+      },
+    ]);
+    const location = locations[0] ?? "";
+    // The API never shows the secret.
+    const shown = await api.get(`/locations/${location}`);
+    expect(JSON.stringify(shown.body)).not.toContain(SECRET);
+
+    const orderId = await placeOrder(channelId, [{ sku, quantity: 1 }]);
+    await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    const mine = () => receiver.requests.filter((r) => r.rawBody.includes(orderId));
+    await receiver.waitFor(() => mine().length > 0);
+    const request = mine()[0];
+    expect(request?.signatureValid).toBe(true);
+    expect(request?.headers["oms-event-type"]).toBe("order.submission-requested");
+    const body = JSON.parse(request?.rawBody ?? "{}") as {
+      submission: { answer: { path: string }; lines: { sku: string }[] };
+    };
+    expect(body.submission.lines.map((l) => l.sku)).toEqual([sku]);
+    const listed = await api.get(`/orders/${orderId}/submissions`);
+    expect((listed.body.items as { deliveredAt?: string }[])[0]?.deliveredAt).toBeDefined();
+
+    const res = await api.post(body.submission.answer.path, { decision: "ACCEPT", actor: "erp" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await api.waitForStatus(orderId, "SUBMITTED");
+  });
+
+  it("retries a failing webhook and accepts on delivery where the location does not answer", async () => {
+    receiver.setSecret(SECRET);
+    const { channelId, sku, locations } = await setup([
+      {
+        priority: 1,
+        submission: {
+          channel: "WEBHOOK",
+          acknowledgement: "ON_DISPATCH",
+          webhook: { url: receiver.url, secret: SECRET },
+        },
+      },
+    ]);
+    let failures = 0;
+    receiver.answerWith((r) => {
+      if (!r.rawBody.includes(locations[0] ?? "")) return 200;
+      failures += 1;
+      return failures <= 2 ? 500 : 200;
+    });
+    const orderId = await placeOrder(channelId, [{ sku, quantity: 1 }]);
+    const order = await api.waitForStatus(orderId, "SUBMITTED", 20_000);
+    const attempts = receiver.requests
+      .filter((r) => r.rawBody.includes(orderId))
+      .map((r) => [r.headers["oms-delivery-attempt"], r.status]);
+    expect(attempts).toEqual([
+      ["1", 500],
+      ["2", 500],
+      ["3", 200],
+    ]);
+    expect((order.positions as { status: string }[])[0]?.status).toBe("SUBMITTED");
+    const answered = (await api.get(`/orders/${orderId}/events`)).body.items as {
+      type: string;
+      data: { actor?: string };
+    }[];
+    expect(answered.find((e) => e.type === "order.submission-answered")?.data.actor).toBe("oms-delivery");
+    receiver.answerWith(() => 200);
+  });
+
+  it("escalates an unanswered part, or re-allocates it where the location says so", async () => {
+    const escalate = await setup([{ priority: 1, submission: { ...PULL, answerWithinMinutes: 1 } }]);
+    const reallocate = await setup([
+      { priority: 1, submission: { ...PULL, answerWithinMinutes: 1, onOverdue: "REALLOCATE" } },
+      { priority: 50 },
+    ]);
+    const first = await placeOrder(escalate.channelId, [{ sku: escalate.sku, quantity: 1 }]);
+    const second = await placeOrder(reallocate.channelId, [{ sku: reallocate.sku, quantity: 1 }]);
+    await api.waitForStatus(first, "AWAITING_ACCEPTANCE");
+    await api.waitForStatus(second, "AWAITING_ACCEPTANCE");
+
+    // The sweep as the schedule runs it, two minutes later.
+    const db = documentClient(runtime);
+    const later = new Date(Date.now() + 2 * 60_000).toISOString();
+    const deps: SubmissionFlowDeps = {
+      ...(({ orders, inventory }) => ({ repo: orders, inventory }))(repositories(runtime)),
+      submissions: new SubmissionRepository(db, runtime.tableName),
+      clock: { now: () => later },
+      ids: systemIds,
+      sender: new HttpWebhookSender(2000),
+      workflows: new StepFunctionsWorkflowStarter(
+        new SFNClient({
+          endpoint: runtime.awsEndpoint,
+          region: "us-east-1",
+          credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        }),
+        { HOME_DELIVERY: runtime.stateMachineArn("home-delivery") },
+      ),
+    };
+    const swept = await sweepOverdueSubmissions(deps);
+    expect(swept.escalated).toBeGreaterThanOrEqual(1);
+    expect(swept.reallocated).toBeGreaterThanOrEqual(1);
+
+    // Escalated: on the operators' list, still answerable.
+    const overdue = await api.get(`/locations/${escalate.locations[0]}/submissions?status=OVERDUE`);
+    expect((overdue.body.items as { orderId: string }[]).map((s) => s.orderId)).toEqual([first]);
+    expect(await eventTypes(first)).toContain("order.submission-overdue");
+    expect((await answer(escalate.locations[0] ?? "", first, { decision: "ACCEPT" })).status).toBe(200);
+    await api.waitForStatus(first, "SUBMITTED");
+
+    // Re-allocated: the second location (no answer expected) takes it.
+    const done = await api.waitForStatus(second, "SUBMITTED");
+    expect((done.positions as { locationId: string }[])[0]?.locationId).toBe(reallocate.locations[1]);
+    // A second sweep finds nothing more to do.
+    expect(await sweepOverdueSubmissions(deps)).toEqual({ escalated: 0, reallocated: 0 });
+  });
+
+  it("refuses bad answers and bad submission settings with specific errors", async () => {
+    const { channelId, sku, locations } = await setup([{ priority: 1, submission: PULL }]);
+    const location = locations[0] ?? "";
+    const orderId = await placeOrder(channelId, [{ sku, quantity: 1 }]);
+    await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+
+    const unknownLine = await answer(location, orderId, { lines: [{ lineId: "9", decision: "ACCEPT" }] });
+    expect(unknownLine.status).toBe(422);
+    expect(unknownLine.body.field).toBe("lines");
+    expect(unknownLine.body.code).toBe("UNKNOWN_LINE");
+    const both = await answer(location, orderId, {
+      decision: "ACCEPT",
+      lines: [{ lineId: "1", decision: "ACCEPT" }],
+    });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(both.body)).toContain("lines");
+    const badDecision = await answer(location, orderId, { decision: "MAYBE" });
+    expect(badDecision.status).toBe(400);
+    const elsewhere = await answer(uid("nowhere"), orderId, { decision: "ACCEPT" });
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.code).toBe("SUBMISSION_NOT_FOUND");
+    // Nothing of that changed the part.
+    expect((await api.get(`/orders/${orderId}`)).body.status).toBe("AWAITING_ACCEPTANCE");
+
+    const noUrl = await api.post("/locations", {
+      locationId: uid("loc-bad"),
+      name: "bad",
+      kind: "STORE",
+      address: { postalCode: "10115", city: "Berlin", country: "DE" },
+      submission: { channel: "WEBHOOK", acknowledgement: "EXPLICIT" },
+    });
+    expect(noUrl.status).toBe(400);
+    expect(JSON.stringify(noUrl.body)).toContain("submission.webhook");
+    const pullOnDispatch = await api.post("/locations", {
+      locationId: uid("loc-bad"),
+      name: "bad",
+      kind: "STORE",
+      address: { postalCode: "10115", city: "Berlin", country: "DE" },
+      submission: { channel: "PULL", acknowledgement: "ON_DISPATCH" },
+    });
+    expect(pullOnDispatch.status).toBe(400);
+    expect(JSON.stringify(pullOnDispatch.body)).toContain("submission.acknowledgement");
+  });
+});
