@@ -58,7 +58,8 @@ import { startSchedules } from "./eventbridge/schedules.ts";
 import { FunctionRuntime } from "./functions/function-runtime.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn } from "./functions/lambda-invoker.ts";
 import { createHttpApiServer } from "./http-api/http-api-server.ts";
-import { DEMO_CHANNEL, isDemoSeeded, seedDemo } from "./seed/demo-seed.ts";
+import { startLocationSimulator } from "./location-simulator.ts";
+import { DEMO_CHANNEL, isDemoSeeded, SIMULATED_LOCATIONS, seedDemo } from "./seed/demo-seed.ts";
 import { QueuePoller } from "./sqs/queue-poller.ts";
 import { LocalSqs } from "./sqs/sqs-service.ts";
 import { LocalStepFunctions } from "./stepfunctions/step-functions-service.ts";
@@ -86,6 +87,8 @@ export interface RuntimeOptions {
   quiet?: boolean;
   /** Sees every AWS request at the edge (target, body): the benchmark's meter. */
   observer?: (target: string, body: string) => void;
+  /** Runs the demo's simulated location systems (seedDemo only); default: OMS_SIMULATE_LOCATIONS != false. */
+  simulateLocations?: boolean;
   /** Runs the declared schedules (the routing wave) on their timers; default true. */
   runSchedules?: boolean;
 }
@@ -284,6 +287,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const http = createHttpApiServer({ routes, invoker: fnRuntime });
     const httpPort = await listen(http, options.httpPort ?? 3000, host);
     stops.push(() => close(http));
+
+    // 8. The demo's simulated location systems accept what is submitted to them (through the API).
+    if (options.seedDemo && (options.simulateLocations ?? process.env.OMS_SIMULATE_LOCATIONS !== "false")) {
+      const stopSimulator = startLocationSimulator({
+        httpUrl: `http://${host}:${httpPort}`,
+        locationIds: SIMULATED_LOCATIONS,
+        onError: (message) => log(`simulated location system: ${message}`),
+      });
+      // Stops before the HTTP API does (stops run in reverse order).
+      stops.push(stopSimulator);
+    }
 
     return {
       httpUrl: `http://${host}:${httpPort}`,

@@ -248,6 +248,8 @@ export async function answerSubmission(
   locationId: string,
   orderId: string,
   body: unknown,
+  /** The overdue sweep re-allocating: the part's overdue note is written in the same transaction. */
+  overdue?: Pick<Submission, "dueAt" | "onOverdue">,
 ): Promise<AnswerResult> {
   const parsed = answerInputSchema.safeParse(body ?? {});
   if (!parsed.success) throw toValidationError(parsed.error);
@@ -308,6 +310,8 @@ export async function answerSubmission(
       order = applied.order;
       events.push(applied.event);
     };
+    if (overdue)
+      apply({ action: "mark-overdue", locationId, dueAt: overdue.dueAt, onOverdue: overdue.onOverdue });
     apply({ action: "answer-submission", locationId, answers: fresh, actor: input.actor });
     // A rejected position's other parts (a split) go back to routing with it.
     const rejected = fresh.filter((a) => a.decision === "REJECTED").map((a) => a.lineId);
@@ -358,6 +362,8 @@ async function releaseRejected(deps: SubmissionDeps, order: Order): Promise<void
 export interface SweepResult {
   escalated: number;
   reallocated: number;
+  /** Parts whose handling failed this time (each reported to onError); the next sweep tries again. */
+  failed: number;
 }
 
 /**
@@ -368,10 +374,11 @@ export interface SweepResult {
  */
 export async function sweepOverdueSubmissions(
   deps: SubmissionFlowDeps,
-  pageSize = 100,
+  options: { pageSize?: number; onError?: (s: Submission, error: unknown) => void } = {},
 ): Promise<SweepResult> {
+  const pageSize = options.pageSize ?? 100;
   const now = deps.clock.now();
-  const result: SweepResult = { escalated: 0, reallocated: 0 };
+  const result: SweepResult = { escalated: 0, reallocated: 0, failed: 0 };
   const locations = (await deps.inventory.listLocations()).filter(
     (l) => submissionSettings(l).acknowledgement === "EXPLICIT",
   );
@@ -383,17 +390,22 @@ export async function sweepOverdueSubmissions(
         dueBefore: now,
       });
       for (const s of page.items) {
-        const marked = await markOverdue(deps, s);
-        if (!marked) continue;
-        if (s.onOverdue === "REALLOCATE") {
-          await answerSubmission(deps, s.locationId, s.orderId, {
-            lines: s.lines
-              .filter((l) => l.decision === undefined)
-              .map((l) => ({ lineId: l.lineId, decision: "REJECT", reason: `no answer by ${s.dueAt}` })),
-            actor: "oms-overdue",
-          });
-          result.reallocated += 1;
-        } else result.escalated += 1;
+        try {
+          if (s.onOverdue === "REALLOCATE") {
+            // One transaction: the overdue note and the rejection (the part stays OPEN until it is written).
+            const body = {
+              lines: s.lines
+                .filter((l) => l.decision === undefined)
+                .map((l) => ({ lineId: l.lineId, decision: "REJECT", reason: `no answer by ${s.dueAt}` })),
+              actor: "oms-overdue",
+            };
+            const answered = await answerSubmission(deps, s.locationId, s.orderId, body, s);
+            if (!answered.repeated) result.reallocated += 1;
+          } else if (await markOverdue(deps, s)) result.escalated += 1;
+        } catch (error) {
+          result.failed += 1;
+          options.onError?.(s, error);
+        }
       }
       cursor = page.nextCursor;
     } while (cursor);

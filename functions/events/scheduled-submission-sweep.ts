@@ -14,7 +14,14 @@ const scheduledEventSchema = z.object({ "detail-type": z.literal("Scheduled Even
 
 export const handler = middy<unknown>().handler(async (event) => {
   const scheduled = scheduledEventSchema.parse(event);
-  const result = await sweepOverdueSubmissions(deps);
+  const result = await sweepOverdueSubmissions(deps, {
+    onError: (part, error) =>
+      logger.error("overdue submission not handled", {
+        orderId: part.orderId,
+        locationId: part.locationId,
+        error: (error as Error).message,
+      }),
+  });
   logger.info("overdue submissions", { scheduledAt: scheduled.time, ...result });
   return result;
 });

@@ -79,6 +79,13 @@ export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
     workingDays: [1, 2, 3, 4, 5, 6],
     priority: 50,
     networks: ["de-stores"],
+    // The store's till system polls for its parts and answers (simulated: local/location-simulator.ts).
+    submission: {
+      channel: "PULL",
+      acknowledgement: "EXPLICIT",
+      answerWithinMinutes: 30,
+      onOverdue: "ESCALATE",
+    },
   },
   {
     locationId: "supplier-hamburg",
@@ -92,8 +99,21 @@ export const DEMO_LOCATIONS: (LocationInput & { locationId: string })[] = [
     priority: 80,
     leadTimeDays: 2,
     purchasePrices: { "SKU-BIKE": 410 },
+    // The drop-shipper's portal polls and answers (simulated); unanswered after an hour: re-allocated.
+    submission: {
+      channel: "PULL",
+      acknowledgement: "EXPLICIT",
+      answerWithinMinutes: 60,
+      onOverdue: "REALLOCATE",
+    },
   },
 ];
+
+/**
+ * Demo locations whose systems are simulated by `npm start` (they accept every part submitted to them).
+ * The Berlin warehouse needs none: its WMS takes the part as an EventBridge event (accepted as dispatched).
+ */
+export const SIMULATED_LOCATIONS = ["store-munich", "supplier-hamburg"] as const;
 
 const DEMO_STOCK: [string, string, number][] = [
   ["wh-berlin", "SKU-TSHIRT-M", 120],

@@ -74,6 +74,18 @@ describe("npm start", () => {
       true,
     );
 
+    // The drop-shipper answers through the API (its system is simulated): accepted without a human.
+    const bike = JSON.parse(readFileSync("examples/orders/drop-ship.json", "utf8"));
+    const dropShip = await api.post("/orders", bike, { "idempotency-key": "k2" });
+    expect(dropShip.status).toBe(202);
+    const shipped = await api.waitForStatus(String(dropShip.body.orderId), "SUBMITTED");
+    expect((shipped.timeline as { action: string }[]).map((t) => t.action).slice(-3)).toEqual([
+      "submit",
+      "answer-submission",
+      "complete-submission",
+    ]);
+    expect((shipped.positions as { locationId: string }[])[0]?.locationId).toBe("supplier-hamburg");
+
     const pidFile = join(dataDir, "dynamodb", "dynamodb-local.pid");
     const jvmPid = readFileSync(pidFile, "utf8").trim();
     expect(await stop(first.proc)).toBe(0);

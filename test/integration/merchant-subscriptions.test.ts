@@ -29,7 +29,14 @@ process.env.WEBHOOK_MAX_AGE_SECONDS = "6";
 
 const DEMO = "demo-merchant";
 const OTHER = OTHER_DEMO_CHANNEL.merchantId;
-const FLOW = ["order.created", "order.validated", "order.routed", "order.response", "order.submitted"];
+const FLOW = [
+  "order.created",
+  "order.validated",
+  "order.routed",
+  "order.response",
+  "order.submission-requested",
+  "order.submitted",
+];
 
 let runtime: Runtime;
 let api: ReturnType<typeof httpClient>;

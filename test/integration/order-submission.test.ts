@@ -113,6 +113,12 @@ describe("submission to locations that answer", () => {
       locationId: first,
     });
 
+    // A repeated Submit (a retry after a crash, a duplicate execution) sends and records nothing twice.
+    const eventsBefore = await eventTypes(orderId);
+    const repeat = await runtime.functions.invoke(runtime.functions.arnOf("submit-order"), { orderId });
+    expect(repeat).toMatchObject({ status: "AWAITING_ACCEPTANCE", changed: false });
+    expect(await eventTypes(orderId)).toEqual(eventsBefore);
+
     // The first location polls its work list and finds the part.
     const open = await api.get(`/locations/${first}/submissions?status=OPEN`);
     expect(open.status).toBe(200);
@@ -326,6 +332,7 @@ describe("submission to locations that answer", () => {
     const swept = await sweepOverdueSubmissions(deps);
     expect(swept.escalated).toBeGreaterThanOrEqual(1);
     expect(swept.reallocated).toBeGreaterThanOrEqual(1);
+    expect(swept.failed).toBe(0);
 
     // Escalated: on the operators' list, still answerable.
     const overdue = await api.get(`/locations/${escalate.locations[0]}/submissions?status=OVERDUE`);
@@ -337,8 +344,13 @@ describe("submission to locations that answer", () => {
     // Re-allocated: the second location (no answer expected) takes it.
     const done = await api.waitForStatus(second, "SUBMITTED");
     expect((done.positions as { locationId: string }[])[0]?.locationId).toBe(reallocate.locations[1]);
+    const reallocation = ((await api.get(`/orders/${second}/events`)).body.items as { type: string }[]).map(
+      (e) => e.type,
+    );
+    expect(reallocation).toContain("order.submission-overdue");
+    expect(reallocation.filter((t) => t === "order.submitted")).toHaveLength(1);
     // A second sweep finds nothing more to do.
-    expect(await sweepOverdueSubmissions(deps)).toEqual({ escalated: 0, reallocated: 0 });
+    expect(await sweepOverdueSubmissions(deps)).toEqual({ escalated: 0, reallocated: 0, failed: 0 });
   });
 
   it("refuses bad answers and bad submission settings with specific errors", async () => {

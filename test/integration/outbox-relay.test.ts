@@ -40,7 +40,8 @@ describe("outbox relay across a crash", () => {
     const api = httpClient(first.httpUrl);
 
     const before = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
-    expect(await eventsOf(before, 5)).toHaveLength(5);
+    // created, validated, routed, response, submission-requested, submitted
+    expect(await eventsOf(before, 6)).toHaveLength(6);
 
     await first.relay.stop(); // the relay "crashes": order events are written but not published
     const during = String((await api.post("/orders", uniqueOrder(sampleBody()))).body.orderId);
@@ -55,11 +56,11 @@ describe("outbox relay across a crash", () => {
       httpPort: Number(new URL(first.httpUrl).port),
       awsPort: Number(new URL(first.awsEndpoint).port),
     });
-    const published = await eventsOf(during, 5);
-    expect(new Set(published).size).toBe(5);
+    const published = await eventsOf(during, 6);
+    expect(new Set(published).size).toBe(6);
     await second.relay.whenCaughtUp();
     await second.eventBridge.whenIdle();
-    expect(received.filter((r) => r.orderId === during)).toHaveLength(5);
-    expect(received.filter((r) => r.orderId === before)).toHaveLength(5);
+    expect(received.filter((r) => r.orderId === during)).toHaveLength(6);
+    expect(received.filter((r) => r.orderId === before)).toHaveLength(6);
   });
 });

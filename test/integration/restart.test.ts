@@ -58,6 +58,7 @@ describe("restart with executions in flight", () => {
         "order.validated",
         "order.routed",
         "order.response",
+        "order.submission-requested",
         "order.submitted",
       ]);
     }
