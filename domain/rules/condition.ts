@@ -22,6 +22,11 @@ export const ORDER_FACTS = {
   "order.tags": { type: "string-list", description: "the order's tags" },
   "order.date": { type: "datetime", description: "when the order was placed (ISO-8601)" },
   "order.positionCount": { type: "number", description: "how many positions the order has" },
+  "order.newDeliveryAddress": {
+    type: "boolean",
+    description:
+      "the order ships to another place than its billing address (street, postal code, city, country; not the name); false without a billing address",
+  },
 } as const satisfies FactCatalogue;
 
 export const POSITION_FACTS = {

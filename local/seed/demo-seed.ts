@@ -1,17 +1,21 @@
 // The demo configuration `npm start` seeds on first start: one merchant's web shop channel (and a second
 // merchant's shop, for tenant isolation), three
 // locations (warehouse, store, drop-shipper) and their stock, so the README's sample order goes through
-// (it is reserved at the Berlin warehouse), and two routing rule sets for the channel. Stock is written
+// (it is reserved at the Berlin warehouse), two routing rule sets for the channel, and its approval
+// reasons (invoice orders only, so the sample order needs no one's approval). Stock is written
 // as a stock update batch, like a WMS would.
 // Idempotent: seeding twice writes the same configuration and replays the same stock update.
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
 import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
 import { keys } from "../../adapters/dynamodb/table-design.ts";
+import type { ApprovalReasonsInput } from "../../domain/approval/approval-reasons.ts";
 import type { LocationInput } from "../../domain/inventory/location.ts";
 import type { Channel } from "../../domain/order/channel.ts";
 import { ConflictError } from "../../domain/shared/errors.ts";
+import { putApprovalReasons } from "../../usecases/approvals.ts";
 import { createLocation } from "../../usecases/locations.ts";
 import { createRuleSet, publishVersion } from "../../usecases/rule-sets.ts";
 import { applyStockUpdate } from "../../usecases/stock-updates.ts";
@@ -157,6 +161,43 @@ export const DEMO_RULE_SETS = [
   },
 ] as const;
 
+/**
+ * Approval for the demo channel: payment on invoice is credit risk, so an invoice order over 1,000 asks
+ * the credit desk first (rank 1), and one that ships elsewhere than its billing address asks the fraud
+ * desk (rank 2, after the credit desk approved, when both apply). Neither catches the README's sample
+ * order (credit card, no billing address). Past its timeout a reason escalates to an operator task.
+ */
+export const DEMO_APPROVAL_REASONS = {
+  reasons: [
+    {
+      reasonId: "invoice-over-1000",
+      description: "Payment on invoice over 1,000: credit check",
+      rank: 1,
+      condition: {
+        all: [
+          { fact: "order.paymentMethod", op: "eq", value: "INVOICE" },
+          { fact: "order.totalValue", op: "gt", value: 1000 },
+        ],
+      },
+      timeoutSeconds: 4 * 3600,
+      onTimeout: "ESCALATE",
+    },
+    {
+      reasonId: "invoice-new-address",
+      description: "Payment on invoice to a new delivery address: fraud check",
+      rank: 2,
+      condition: {
+        all: [
+          { fact: "order.paymentMethod", op: "eq", value: "INVOICE" },
+          { fact: "order.newDeliveryAddress", op: "eq", value: true },
+        ],
+      },
+      timeoutSeconds: 24 * 3600,
+      onTimeout: "ESCALATE",
+    },
+  ],
+} as const satisfies ApprovalReasonsInput;
+
 /** True when this data folder holds the current demo configuration (locations of the inventory model). */
 export async function isDemoSeeded(db: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
   const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.locationDirectory() }));
@@ -182,6 +223,11 @@ export async function seedDemo(db: DynamoDBDocumentClient, tableName: string): P
   for (const ruleSet of DEMO_RULE_SETS) {
     await createRuleSet(routing, ruleSet).catch(existing);
     await publishVersion(routing, ruleSet.ruleSetId, 1).catch(existing);
+  }
+  // Only where the channel has none yet: an operator's own reasons are kept.
+  const approvals = { repo, approvals: new ApprovalRepository(db, tableName), clock: systemClock };
+  if (!(await approvals.approvals.getApprovalConfig(DEMO_CHANNEL.channelId))) {
+    await putApprovalReasons(approvals, DEMO_CHANNEL.channelId, DEMO_APPROVAL_REASONS);
   }
   await applyStockUpdate(deps, {
     updateId: "demo-seed-1",

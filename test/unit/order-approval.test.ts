@@ -18,6 +18,7 @@ import { orderEventSchema } from "../../domain/events/order-events.ts";
 import { applyCommand, isTerminal, type OrderCommand } from "../../domain/order/lifecycle.ts";
 import type { Order } from "../../domain/order/order.ts";
 import { IllegalTransitionError } from "../../domain/shared/errors.ts";
+import { DEMO_APPROVAL_REASONS } from "../../local/seed/demo-seed.ts";
 import { sampleOrder } from "../support/order-fixtures.ts";
 
 const at = "2026-11-23T10:00:01.000Z";
@@ -86,6 +87,34 @@ describe("approval planner", () => {
     expect(facts["order.locations"]).toEqual(["wh-1", "store-9"]);
     expect(facts["order.paymentMethod"]).toBe(routed().paymentMethod);
     expect(facts["order.totalValue"]).toBe(routed().total);
+  });
+});
+
+describe("the demo channel's approval reasons", () => {
+  const demoReasons = approvalReasonsSchema.parse(DEMO_APPROVAL_REASONS).reasons;
+  const planned = (order: Order) =>
+    planApproval(order, demoReasons).steps.map((s) => [s.rank, s.reasons.map((r) => r.reasonId)]);
+  const elsewhere = { ...routed().shippingAddress, line1: "Am Markt 3", postalCode: "50667" };
+
+  it("let the README's sample order through without anyone's approval", () => {
+    expect(planned(routed())).toEqual([]);
+    // Over 1,000 or to a new address, but by credit card: still no approval.
+    expect(planned({ ...routed(), total: 1500, billingAddress: elsewhere })).toEqual([]);
+  });
+
+  it("ask the credit desk for invoices over 1,000, then the fraud desk for a new delivery address", () => {
+    const invoice = { ...routed(), paymentMethod: "INVOICE" };
+    expect(planned(invoice)).toEqual([]);
+    expect(planned({ ...invoice, total: 1000 })).toEqual([]);
+    expect(planned({ ...invoice, total: 1000.01 })).toEqual([[1, ["invoice-over-1000"]]]);
+    expect(planned({ ...invoice, billingAddress: elsewhere })).toEqual([[2, ["invoice-new-address"]]]);
+    // The billing address is the shipping address, written otherwise: not new.
+    const same = { ...routed().shippingAddress, line1: "HEIDESTRASSE 17", name: "E. Mustermann" };
+    expect(planned({ ...invoice, billingAddress: same })).toEqual([]);
+    expect(planned({ ...invoice, total: 1500, billingAddress: elsewhere })).toEqual([
+      [1, ["invoice-over-1000"]],
+      [2, ["invoice-new-address"]],
+    ]);
   });
 });
 

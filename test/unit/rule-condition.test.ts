@@ -1,6 +1,7 @@
 // The condition language: the schema refuses unknown facts, operators that do not fit a fact's type,
 // ill-typed values and too-deep trees at their paths; the evaluator answers each operator correctly,
-// explains the deciding comparison, and obeys boolean algebra (checked on random trees).
+// explains the deciding comparison, and obeys boolean algebra (checked on random trees). The order facts
+// are what the order says: order.newDeliveryAddress compares the shipping and billing places.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,7 +11,7 @@ import {
   type Facts,
   routingConditionSchema,
 } from "../../domain/rules/condition.ts";
-import { routingFacts } from "../../domain/rules/order-facts.ts";
+import { isNewDeliveryAddress, orderFacts, routingFacts } from "../../domain/rules/order-facts.ts";
 import { toValidationError } from "../../domain/shared/zod-issues.ts";
 import { sampleOrder } from "../support/order-fixtures.ts";
 
@@ -177,5 +178,60 @@ describe("evaluateCondition", () => {
         expect(holds({ not: { all: [a, b] } })).toBe(holds({ any: [{ not: a }, { not: b }] }));
       }),
     );
+  });
+});
+
+describe("order.newDeliveryAddress", () => {
+  const shipping = sampleOrder().shippingAddress;
+  const withBilling = (billing: Record<string, unknown> | undefined) => {
+    const order = sampleOrder();
+    return billing === undefined ? order : { ...order, billingAddress: { ...shipping, ...billing } };
+  };
+
+  it("is false without a billing address (the order ships to it) and for the same address", () => {
+    expect(sampleOrder().billingAddress).toBeUndefined();
+    expect(isNewDeliveryAddress(sampleOrder())).toBe(false);
+    expect(isNewDeliveryAddress(withBilling({}))).toBe(false);
+  });
+
+  it("is true when the street, second line, postal code, city or country differs", () => {
+    expect(isNewDeliveryAddress(withBilling({ line1: "Heidestrasse 71" }))).toBe(true);
+    expect(isNewDeliveryAddress(withBilling({ line2: "c/o Packstation 104" }))).toBe(true);
+    expect(isNewDeliveryAddress(withBilling({ postalCode: "51149" }))).toBe(true);
+    expect(isNewDeliveryAddress(withBilling({ city: "Bonn" }))).toBe(true);
+    expect(isNewDeliveryAddress(withBilling({ country: "AT" }))).toBe(true);
+    // An abbreviation is another spelling: when in doubt the address is new.
+    expect(isNewDeliveryAddress(withBilling({ line1: "Heidestr. 17" }))).toBe(true);
+  });
+
+  it("compares places, not typing: name, region, coordinates, case, accents, punctuation do not count", () => {
+    expect(
+      isNewDeliveryAddress(
+        withBilling({
+          name: "Mustermann GmbH",
+          region: "NRW",
+          coordinates: { lat: 50.9, lon: 7.1 },
+          line1: "  HEIDESTRASSE   17 ",
+          city: "koeln",
+        }),
+      ),
+    ).toBe(false);
+    const order = sampleOrder();
+    const accented = {
+      ...order,
+      shippingAddress: { ...order.shippingAddress, line1: "Heidestraße 17", city: "Mülheim" },
+      billingAddress: { ...order.shippingAddress, line1: "Heidestrasse 17", city: "Mulheim" },
+    };
+    expect(isNewDeliveryAddress(accented)).toBe(false);
+  });
+
+  it("is a fact routing and approval conditions can test", () => {
+    const condition = { fact: "order.newDeliveryAddress", op: "eq", value: true } as const;
+    expect(routingConditionSchema.safeParse(condition).success).toBe(true);
+    expect(routingConditionSchema.safeParse({ ...condition, value: "yes" }).success).toBe(false);
+    const moved = withBilling({ city: "Bonn" });
+    expect(orderFacts(moved)["order.newDeliveryAddress"]).toBe(true);
+    expect(holds(condition, routingFacts(moved, moved.positions[0]!))).toBe(true);
+    expect(holds(condition, routingFacts(sampleOrder(), sampleOrder().positions[0]!))).toBe(false);
   });
 });
