@@ -170,6 +170,9 @@ async function main() {
     httpPort: 0,
     awsPort: 0,
     seedDemo: true,
+    // The demo's simulated store and drop-shipper poll the API all the time; no bench order goes there,
+    // and their polls would be metered as if orders caused them.
+    simulateLocations: false,
     quiet: true,
     observer: observe,
   });

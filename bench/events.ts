@@ -30,7 +30,14 @@ const MERCHANT = "demo-merchant";
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "oms-bench-events-"));
-  const runtime = await startRuntime({ dataDir, httpPort: 0, awsPort: 0, seedDemo: true, quiet: true });
+  const runtime = await startRuntime({
+    dataDir,
+    httpPort: 0,
+    awsPort: 0,
+    seedDemo: true,
+    simulateLocations: false,
+    quiet: true,
+  });
   const receivers: WebhookReceiver[] = [];
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const receiver = await startWebhookReceiver();
