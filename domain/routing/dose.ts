@@ -485,7 +485,12 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     }
     const none = `no location passing the rules holds ${p.quantity} x ${p.sku}`;
     if (rule === "BACKORDER") {
-      const backorder = whenOutOfStock(channel, input.locations, p.sku, p.quantity, at);
+      // Not at a location that rejected the position (re-allocation): another one backorders it.
+      const rejected = new Set((p.rejections ?? []).map((r) => r.locationId));
+      const backorderAt = rejected.size
+        ? input.locations.filter((l) => !rejected.has(l.locationId))
+        : input.locations;
+      const backorder = whenOutOfStock(channel, backorderAt, p.sku, p.quantity, at);
       if (backorder.kind === "BACKORDER") {
         decisions.set(p.lineId, {
           lineId: p.lineId,

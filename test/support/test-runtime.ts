@@ -17,6 +17,8 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Ru
     httpPort: 0,
     awsPort: 0,
     seedDemo: true,
+    // The demo's simulated location systems poll all the time; tests answer for locations themselves.
+    simulateLocations: false,
     retryIntervalScale: 0.01,
     eventRetryBaseDelayMs: 10,
     streamPollIntervalMs: 20,

@@ -191,6 +191,33 @@ describe("the cascade", () => {
     expect(backorder.positions[0]).toMatchObject({ outcome: "BACKORDERED", locationId: "wh" });
   });
 
+  it("re-allocates without the locations that rejected the position, also when it backorders", () => {
+    const rejected = order([{ sku: "A", quantity: 1 }]).positions.map((p) => ({
+      ...p,
+      rejections: [{ locationId: "store", reason: "damaged", at: AT }],
+    }));
+    const again = routeWithRules(input({ order: { ...order([]), positions: rejected }, locations, stock }));
+    expect(again.positions[0]).toMatchObject({ outcome: "NOT_ANNOUNCED" });
+    expect(JSON.stringify(again.trace)).toContain('"REJECTED"');
+    const twice = rejected.map((p) => ({
+      ...p,
+      rejections: [...p.rejections, { locationId: "wh", reason: "closed", at: AT }],
+    }));
+    const backorders = {
+      ...channel,
+      inventory: { ...channel.inventory!, whenOutOfStock: "BACKORDER" as const },
+    };
+    const elsewhere = routeWithRules(
+      input({ order: { ...order([]), positions: twice }, locations, stock: {}, channel: backorders }),
+    );
+    // Neither the default location nor the store: they both rejected it; nothing else is usable.
+    expect(elsewhere.positions[0]?.outcome).not.toBe("BACKORDERED");
+    const backorderOnly = routeWithRules(
+      input({ order: { ...order([]), positions: rejected }, locations, stock: {}, channel: backorders }),
+    );
+    expect(backorderOnly.positions[0]).toMatchObject({ outcome: "BACKORDERED", locationId: "wh" });
+  });
+
   it("filters by capacity used on the shipping day, downtime and visibility, and names each filter", () => {
     const ship = plannedShipDate(loc("x"), AT) ?? "";
     const decision = routeWithRules(
