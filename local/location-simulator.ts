@@ -23,20 +23,25 @@ export function startLocationSimulator(options: LocationSimulatorOptions): () =>
   let running: Promise<void> = Promise.resolve();
   const poll = async () => {
     for (const locationId of options.locationIds) {
-      const res = await fetch(`${options.httpUrl}/locations/${locationId}/submissions?status=OPEN&limit=100`);
-      if (res.status === 404) continue;
-      if (!res.ok) throw new Error(`GET submissions of ${locationId}: HTTP ${res.status}`);
-      const page = (await res.json()) as { items: OpenPart[] };
-      for (const part of page.items) {
-        if (stopped) return;
-        const answer = await fetch(`${options.httpUrl}${part.answer.path}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ decision: "ACCEPT", actor: `simulated-${locationId}` }),
-        });
-        // 409: answered meanwhile (by an operator, or a repeat): nothing to do.
-        if (!answer.ok && answer.status !== 409)
-          throw new Error(`answer for order ${part.orderId} at ${locationId}: HTTP ${answer.status}`);
+      // OPEN parts, and OVERDUE ones (escalated after the due time, still waiting for the answer).
+      for (const status of ["OPEN", "OVERDUE"]) {
+        const url = `${options.httpUrl}/locations/${locationId}/submissions?status=${status}&limit=100`;
+        const res = await fetch(url);
+        if (res.status === 404) continue;
+        if (!res.ok) throw new Error(`GET ${status} submissions of ${locationId}: HTTP ${res.status}`);
+        const page = (await res.json()) as { items: OpenPart[] };
+        for (const part of page.items) {
+          if (stopped) return;
+          const answer = await fetch(`${options.httpUrl}${part.answer.path}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ decision: "ACCEPT", actor: `simulated-${locationId}` }),
+          });
+          // 409: answered meanwhile (by an operator, or a repeat): nothing to do. Others: reported, and
+          // the next part is answered all the same (the failed one is tried again next time).
+          if (!answer.ok && answer.status !== 409)
+            options.onError?.(`answer for order ${part.orderId} at ${locationId}: HTTP ${answer.status}`);
+        }
       }
     }
   };

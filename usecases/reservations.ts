@@ -141,8 +141,19 @@ export async function expireReservations(
   const waiting =
     order?.status === "AWAITING_APPROVAL" &&
     order.timeline.findLast((t) => t.action === "request-approval")?.at === exceptionAt;
-  if (!stuck && !waiting) return 0;
-  return releaseOrderReservations(deps, orderId, "EXPIRED");
+  if ((!stuck && !waiting) || !order) return 0;
+  // Units already at their locations (sent, awaiting or accepted) stay reserved: they are on their way.
+  const atLocations = new Set(
+    order.positions
+      .filter((p) => p.status === "AWAITING_ACCEPTANCE" || p.status === "SUBMITTED")
+      .map((p) => p.lineId),
+  );
+  let released = 0;
+  for (const r of (await deps.inventory.listReservations(orderId)).filter(isActive)) {
+    if (atLocations.has(r.lineId)) continue;
+    if (await deps.inventory.release(r, "EXPIRED", deps.clock.now())) released += 1;
+  }
+  return released;
 }
 
 /**

@@ -93,8 +93,7 @@ export async function routeOrder(
         : routeWithRules({ order, channel, locations, stock, capacityUsed, ruleSets, at });
     // An order the channel cancels reserves nothing.
     const cancels =
-      channelInventory(channel).cancelWhenNotAnnounced &&
-      decision.positions.some((d) => d.outcome === "NOT_ANNOUNCED");
+      cancelsAtOnce(order, channel) && decision.positions.some((d) => d.outcome === "NOT_ANNOUNCED");
     const reserved = cancels || (await reserveDecision(deps, order, decision.positions, bySku, own));
     if (reserved) return outcome(order, channel, decision);
   }
@@ -123,8 +122,15 @@ async function reserveDecision(
     if (d.outcome !== "ASSIGNED") continue;
     const sku = order.positions.find((p) => p.lineId === d.lineId)?.sku ?? "";
     for (const a of d.allocations) {
-      const mine = own.find((r) => r.lineId === d.lineId && r.locationId === a.locationId);
+      let mine = own.find((r) => r.lineId === d.lineId && r.locationId === a.locationId);
       if (mine && mine.quantity === a.quantity) continue;
+      const reallocated = (order.positions.find((p) => p.lineId === d.lineId)?.rejections?.length ?? 0) > 0;
+      if (mine && reallocated) {
+        // Left from the position's earlier allocation (a split whose other share was rejected): the new
+        // decision wants another quantity there; give it back and reserve what is decided.
+        await deps.inventory.release(mine, "SUPERSEDED", deps.clock.now());
+        mine = undefined;
+      }
       if (mine) {
         // Held with another quantity: decide again without touching it (rare; the step retries).
         await giveBack();
@@ -149,6 +155,17 @@ async function reserveDecision(
     }
   }
   return true;
+}
+
+/**
+ * The channel cancels a NOT_ANNOUNCED order at once, unless it was submitted before (a re-allocation:
+ * locations hold its other parts, so an operator decides, through the manual routing task).
+ */
+function cancelsAtOnce(order: Order, channel: Channel): boolean {
+  return (
+    channelInventory(channel).cancelWhenNotAnnounced === true &&
+    !order.timeline.some((t) => t.action === "submit")
+  );
 }
 
 function outcome(order: Order, channel: Channel, decision: DoseDecision): RoutingOutcome {
@@ -178,7 +195,7 @@ function outcome(order: Order, channel: Channel, decision: DoseDecision): Routin
       decision,
     };
   }
-  if (notAnnounced.length > 0 && channelInventory(channel).cancelWhenNotAnnounced) {
+  if (notAnnounced.length > 0 && cancelsAtOnce(order, channel)) {
     const reason = `not announced: ${notAnnounced.map((p) => `${p.lineId} (${p.reason})`).join("; ")}`;
     return {
       commands: [

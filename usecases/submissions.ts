@@ -6,6 +6,7 @@
 // is one conditional transaction over the order, its events and its parts; repeats change nothing twice.
 import type { SubmissionRepository, SubmissionWrite } from "../adapters/dynamodb/submission-repository.ts";
 import type { OrderEvent, SubmissionNoteEvent } from "../domain/events/order-events.ts";
+import { allocationsOf } from "../domain/fulfillment/allocations.ts";
 import {
   type AnswerInput,
   acceptedOnSubmit,
@@ -23,7 +24,13 @@ import {
   withdrawLines,
 } from "../domain/fulfillment/submission.ts";
 import { isActive } from "../domain/inventory/reservation.ts";
-import { alreadyApplied, applyCommand, type OrderCommand } from "../domain/order/lifecycle.ts";
+import {
+  alreadyApplied,
+  applyCommand,
+  isTerminal,
+  type OrderCommand,
+  REJECTABLE,
+} from "../domain/order/lifecycle.ts";
 import type { Order, OrderStatus } from "../domain/order/order.ts";
 import { ConflictError, NotFoundError, TransientError } from "../domain/shared/errors.ts";
 import { signatureHeader } from "../domain/shared/webhook-signature.ts";
@@ -178,10 +185,15 @@ export async function submitOrder(
 
 /** POSTs the order's undelivered WEBHOOK parts; throws TransientError naming those that failed. */
 async function deliverWebhooks(deps: SubmissionFlowDeps, orderId: string): Promise<void> {
-  const pending = (await deps.submissions.listSubmissions(orderId)).filter(
-    (s) => s.channel === "WEBHOOK" && isAwaitingAnswer(s) && !s.deliveredAt,
+  const awaiting = (await deps.submissions.listSubmissions(orderId)).filter(
+    (s) => s.channel === "WEBHOOK" && isAwaitingAnswer(s),
   );
-  if (pending.length === 0) return;
+  const pending = awaiting.filter((s) => !s.deliveredAt);
+  // Parts accepted on delivery: those delivered now, and those a crash left delivered but not accepted.
+  const toAccept = new Set(
+    awaiting.filter((s) => s.deliveredAt && s.acknowledgement === "ON_DISPATCH").map((s) => s.locationId),
+  );
+  if (pending.length === 0 && toAccept.size === 0) return;
   const locations = new Map((await deps.inventory.listLocations()).map((l) => [l.locationId, l]));
   const failures: string[] = [];
   await Promise.all(
@@ -215,11 +227,18 @@ async function deliverWebhooks(deps: SubmissionFlowDeps, orderId: string): Promi
       // A concurrent answer (the location answered before we recorded delivery) wins; nothing is lost.
       await deps.submissions.saveSubmission({ submission: next, previousVersion: s.version });
       if (error) failures.push(`${s.locationId}: ${error}`);
-      else if (s.acknowledgement === "ON_DISPATCH") {
-        await answerSubmission(deps, s.locationId, orderId, { decision: "ACCEPT", actor: "oms-delivery" });
-      }
+      else if (s.acknowledgement === "ON_DISPATCH") toAccept.add(s.locationId);
     }),
   );
+  // One after the other: each is a write on the order (parallel ones would only retry on each other).
+  for (const locationId of toAccept) {
+    try {
+      await answerSubmission(deps, locationId, orderId, { decision: "ACCEPT", actor: "oms-delivery" });
+    } catch (error) {
+      // Withdrawn or answered meanwhile (a rejection elsewhere re-routed the line): nothing to accept.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
   if (failures.length > 0) {
     throw new TransientError(`submission to locations failed: ${failures.join("; ")}`, { orderId });
   }
@@ -280,9 +299,13 @@ export async function answerSubmission(
       const sameForAll =
         input.decision === undefined ||
         mine.every((s) =>
-          s.lines.every((x) => x.decision === (input.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED")),
+          s.lines.every(
+            (x) =>
+              x.decision === "WITHDRAWN" ||
+              x.decision === (input.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED"),
+          ),
         );
-      if (repeated && sameForAll) return { order: stored, submissions: mine, repeated: true };
+      if (repeated && sameForAll) return { order: stored, submissions: mine, ...REPEAT };
       throw new ConflictError(
         "SUBMISSION_NOT_OPEN",
         `the part of order ${orderId} at location ${locationId} is answered or withdrawn`,
@@ -291,6 +314,14 @@ export async function answerSubmission(
       );
     }
     const answers = lineAnswers(open, input);
+    if (answers.some((a) => a.decision === "REJECTED") && !REJECTABLE.includes(stored.status)) {
+      throw new ConflictError(
+        "ORDER_BUSY",
+        `order ${orderId} is ${stored.status}: a rejection is taken while it awaits its locations' answers; answer again shortly (the part stays open)`,
+        "lines",
+        { orderId, locationId, status: stored.status },
+      );
+    }
     const at = deps.clock.now();
     const writes: SubmissionWrite[] = [];
     const fresh: LineAnswer[] = [];
@@ -302,7 +333,7 @@ export async function answerSubmission(
       changed.set(submissionKey(s), applied.submission);
       writes.push({ submission: applied.submission, previousVersion: s.version });
     }
-    if (fresh.length === 0) return { order: stored, submissions: mine, repeated: true };
+    if (fresh.length === 0) return { order: stored, submissions: mine, ...REPEAT };
     let order = stored;
     const events: OrderEvent[] = [];
     const apply = (command: OrderCommand) => {
@@ -316,10 +347,18 @@ export async function answerSubmission(
     // A rejected position's other parts (a split) go back to routing with it.
     const rejected = fresh.filter((a) => a.decision === "REJECTED").map((a) => a.lineId);
     for (const s of all) {
-      if (s.locationId === locationId || !isAwaitingAnswer(s)) continue;
+      if (s.locationId === locationId || s.status === "WITHDRAWN") continue;
       const withdrawn = withdrawLines(s, rejected, at);
       if (withdrawn !== s) writes.push({ submission: withdrawn, previousVersion: s.version });
     }
+    // Their reservations go back right after the write, while no routing runs yet (see below).
+    const withdrawnUnits = stored.positions
+      .filter((p) => rejected.includes(p.lineId))
+      .flatMap((p) =>
+        allocationsOf(p)
+          .filter((a) => a.locationId !== locationId)
+          .map((a) => ({ lineId: p.lineId, locationId: a.locationId })),
+      );
     if (order.positions.every((p) => p.status === "SUBMITTED") && order.status !== "SUBMITTED") {
       apply({ action: "complete-submission" });
     }
@@ -328,6 +367,9 @@ export async function answerSubmission(
       order,
       submissions: mine.map((s) => changed.get(submissionKey(s)) ?? s),
       repeated: false,
+      // This answer sent the order back to routing: no routing attempt can hold these units yet.
+      reroutes: stored.status === "AWAITING_ACCEPTANCE" && order.status === "VALIDATED",
+      withdrawnUnits,
     };
   });
   // After the write (a repeat after a crash does it again): rejected units go back, routing runs again.
@@ -335,13 +377,38 @@ export async function answerSubmission(
   // not use.)
   const order = result.order;
   await releaseRejected(deps, order);
-  if (order.status === "VALIDATED") await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
+  // A repeat after a crash between the write and the start starts it again (the steps are idempotent).
+  const crashedBeforeStart =
+    result.repeated && order.status === "VALIDATED" && order.timeline.at(-1)?.action === "answer-submission";
+  if (result.reroutes || crashedBeforeStart) {
+    await releaseUnits(deps, orderId, result.withdrawnUnits);
+    await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
+  }
   return {
     orderId,
     status: order.status,
     submissions: result.submissions.map(submissionView),
     repeated: result.repeated,
   };
+}
+
+const REPEAT = {
+  repeated: true,
+  reroutes: false,
+  withdrawnUnits: [] as { lineId: string; locationId: string }[],
+};
+
+/** Releases the order's active reservations of these (line, location) pairs. Idempotent. */
+async function releaseUnits(
+  deps: SubmissionDeps,
+  orderId: string,
+  units: readonly { lineId: string; locationId: string }[],
+): Promise<void> {
+  if (units.length === 0) return;
+  for (const r of (await deps.inventory.listReservations(orderId)).filter(isActive)) {
+    if (units.some((u) => u.lineId === r.lineId && u.locationId === r.locationId))
+      await deps.inventory.release(r, "SUPERSEDED", deps.clock.now());
+  }
 }
 
 /** Releases the reservations of rejected lines at the locations that rejected them. Idempotent. */
@@ -362,6 +429,8 @@ async function releaseRejected(deps: SubmissionDeps, order: Order): Promise<void
 export interface SweepResult {
   escalated: number;
   reallocated: number;
+  /** Re-allocations whose routing never started (a crash after the answer): started again. */
+  resumed: number;
   /** Parts whose handling failed this time (each reported to onError); the next sweep tries again. */
   failed: number;
 }
@@ -378,7 +447,8 @@ export async function sweepOverdueSubmissions(
 ): Promise<SweepResult> {
   const pageSize = options.pageSize ?? 100;
   const now = deps.clock.now();
-  const result: SweepResult = { escalated: 0, reallocated: 0, failed: 0 };
+  const result: SweepResult = { escalated: 0, reallocated: 0, resumed: 0, failed: 0 };
+  result.resumed = await resumeStalledReallocations(deps, now);
   const locations = (await deps.inventory.listLocations()).filter(
     (l) => submissionSettings(l).acknowledgement === "EXPLICIT",
   );
@@ -391,6 +461,7 @@ export async function sweepOverdueSubmissions(
       });
       for (const s of page.items) {
         try {
+          if (await retireIfEnded(deps, s)) continue;
           if (s.onOverdue === "REALLOCATE") {
             // One transaction: the overdue note and the rejection (the part stays OPEN until it is written).
             const body = {
@@ -411,6 +482,47 @@ export async function sweepOverdueSubmissions(
     } while (cursor);
   }
   return result;
+}
+
+/** How long a re-allocated order may sit in VALIDATED before the sweep starts its routing again. */
+const STALLED_AFTER_MS = 2 * 60_000;
+
+/**
+ * Orders a rejection sent back to routing whose routing never started (the answer was stored, then the
+ * process died before StartExecution, and nobody repeated the answer): VALIDATED for minutes after a
+ * submit. Their routing starts again (the steps are idempotent, so a slow one running is no harm).
+ */
+async function resumeStalledReallocations(deps: SubmissionFlowDeps, now: string): Promise<number> {
+  const before = new Date(Date.parse(now) - STALLED_AFTER_MS).toISOString();
+  const page = await deps.repo.listOrders({ status: "VALIDATED", limit: 100 });
+  let resumed = 0;
+  for (const summary of page.items.filter((o) => o.updatedAt < before)) {
+    const order = await deps.repo.getOrder(summary.orderId);
+    if (order?.status !== "VALIDATED" || !order.timeline.some((t) => t.action === "submit")) continue;
+    await deps.workflows.resumeOrder(order.orderId, "Route", order.orderType);
+    resumed += 1;
+  }
+  return resumed;
+}
+
+/**
+ * A part of an order that ended meanwhile (cancelled while it was being re-allocated): nothing to chase;
+ * the part is withdrawn and leaves the work lists. True when it was.
+ */
+async function retireIfEnded(deps: SubmissionDeps, s: Submission): Promise<boolean> {
+  const order = await deps.repo.getOrder(s.orderId);
+  if (order && !isTerminal(order.status)) return false;
+  const at = deps.clock.now();
+  const withdrawn = withdrawLines(
+    s,
+    s.lines.map((l) => l.lineId),
+    at,
+  );
+  await deps.submissions.saveSubmission({
+    submission: { ...withdrawn, status: "WITHDRAWN" },
+    previousVersion: s.version,
+  });
+  return true;
 }
 
 async function markOverdue(deps: SubmissionDeps, s: Submission): Promise<boolean> {

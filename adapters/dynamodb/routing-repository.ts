@@ -315,8 +315,13 @@ export class RoutingRepository {
         Put: {
           TableName: this.tableName,
           Item: taskItem(task),
+          // A new task may replace a closed one: routing again after a location rejected (re-allocation).
           ...(expect === "new"
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            ? {
+                ConditionExpression: "attribute_not_exists(pk) OR #status <> :open",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":open": "OPEN" },
+              }
             : {
                 ConditionExpression: "#status = :open",
                 ExpressionAttributeNames: { "#status": "status" },

@@ -240,7 +240,8 @@ export function applyAnswers(
   const fresh: LineAnswer[] = [];
   const lines = s.lines.map((line) => {
     const answer = answers.find((a) => a.lineId === line.lineId);
-    if (!answer) return line;
+    // Withdrawn here (re-routed): the line may have come back to this location in a later part.
+    if (!answer || line.decision === "WITHDRAWN") return line;
     if (line.decision !== undefined) {
       if (line.decision === answer.decision) return line;
       throw new ConflictError(
@@ -272,11 +273,15 @@ export function applyAnswers(
   };
 }
 
-/** Withdraws the open lines of a part (their position went back to routing from another location). */
+/**
+ * Withdraws lines of a part whose position went back to routing because another location rejected its
+ * share (a split position is routed again whole): open lines, and accepted ones too (the location is
+ * told by order.submission-answered's `withdrawn`).
+ */
 export function withdrawLines(s: Submission, lineIds: readonly string[], at: string): Submission {
   let changed = false;
   const lines = s.lines.map((l) => {
-    if (l.decision !== undefined || !lineIds.includes(l.lineId)) return l;
+    if (l.decision === "WITHDRAWN" || l.decision === "REJECTED" || !lineIds.includes(l.lineId)) return l;
     changed = true;
     return { ...l, decision: "WITHDRAWN" as const, answeredAt: at, actor: "oms" };
   });

@@ -102,12 +102,21 @@ const ANSWERABLE: readonly OrderStatus[] = [
   "EXCEPTION",
 ];
 
+/**
+ * Where a rejection may arrive: while the order waits for answers, or before its re-allocation's routing
+ * wrote (routing routes every OPEN position). Elsewhere (a round on its way, a manual task, an exception)
+ * the location answers again once the order waits for it: nothing could pick the line up.
+ */
+export const REJECTABLE: readonly OrderStatus[] = ["AWAITING_ACCEPTANCE", "VALIDATED"];
+
 /** Actions that record something about a part without moving the workflow on (not a step's outcome). */
 export const NOTE_ACTIONS: readonly OrderAction[] = ["answer-submission", "mark-overdue"];
 
 /** Why the answers do not fit the order's positions awaiting that location's answer, or undefined. */
 function answerProblem(order: Order, c: CommandOf<"answer-submission">): string | undefined {
   if (c.answers.length === 0) return "an answer needs at least one line";
+  if (c.answers.some((a) => a.decision === "REJECTED") && !REJECTABLE.includes(order.status))
+    return `a rejection is taken while the order awaits its locations' answers or is routed again, not while it is ${order.status}`;
   for (const a of c.answers) {
     const p = order.positions.find((x) => x.lineId === a.lineId);
     if (!p) return `unknown position ${a.lineId}`;

@@ -177,7 +177,16 @@ describe("order documents", () => {
         { sku: "SKU-SCARF", name: "Wool scarf", quantity: 2, unitPrice: 24.9 },
       ],
     };
-    const orderId = await submittedOrder(body);
+    const res = await api.post("/orders", uniqueOrder(body));
+    expect(res.status).toBe(202);
+    const orderId = String(res.body.orderId);
+    // The demo drop-shipper answers its part (its system is simulated by npm start, not in tests).
+    await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    const answered = await api.post(`/locations/supplier-hamburg/submissions/${orderId}/answer`, {
+      decision: "ACCEPT",
+    });
+    expect(answered.status).toBe(200);
+    await api.waitForStatus(orderId, "SUBMITTED");
     const order = await api.get(`/orders/${orderId}`);
     expect((order.body.positions as { locationId: string }[]).map((p) => p.locationId)).toEqual([
       "supplier-hamburg",

@@ -350,7 +350,12 @@ describe("submission to locations that answer", () => {
     expect(reallocation).toContain("order.submission-overdue");
     expect(reallocation.filter((t) => t === "order.submitted")).toHaveLength(1);
     // A second sweep finds nothing more to do.
-    expect(await sweepOverdueSubmissions(deps)).toEqual({ escalated: 0, reallocated: 0, failed: 0 });
+    expect(await sweepOverdueSubmissions(deps)).toEqual({
+      escalated: 0,
+      reallocated: 0,
+      resumed: 0,
+      failed: 0,
+    });
   });
 
   it("refuses bad answers and bad submission settings with specific errors", async () => {

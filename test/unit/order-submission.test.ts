@@ -8,6 +8,7 @@ import {
   locationSubmissionSchema,
   newSubmission,
   submissionParts,
+  withdrawLines,
 } from "../../domain/fulfillment/submission.ts";
 import { applyCommand, type OrderCommand, refusal } from "../../domain/order/lifecycle.ts";
 import type { Order } from "../../domain/order/order.ts";
@@ -120,6 +121,52 @@ describe("answers", () => {
     const again = apply(rerouted, { action: "submit", accepted: ["d"] }).order;
     expect(again.status).toBe("AWAITING_ACCEPTANCE");
     expect(again.positions.map((p) => p.status)).toEqual(["SUBMITTED", "AWAITING_ACCEPTANCE"]);
+  });
+
+  it("takes a rejection only while the order waits for answers or is routed again", () => {
+    const rejected = apply(waiting(), {
+      action: "answer-submission",
+      locationId: "a",
+      answers: [{ lineId: "1", decision: "REJECTED", reason: "damaged" }],
+      actor: "wms",
+    }).order;
+    // Routed again: line 1 at d, on its way (ROUTED). Location c rejecting line 2 now must wait.
+    const routedAgain = apply(rejected, {
+      action: "route",
+      assignments: [{ lineId: "1", locationId: "d" }],
+    }).order;
+    const late: OrderCommand = {
+      action: "answer-submission",
+      locationId: "c",
+      answers: [{ lineId: "2", decision: "REJECTED", reason: "closed" }],
+      actor: "wms",
+    };
+    expect(refusal(routedAgain, late)).toMatch(/not while it is ROUTED/);
+    // Accepting is fine meanwhile; so is a rejection before the routing wrote (VALIDATED).
+    expect(
+      refusal(routedAgain, { ...late, answers: [{ lineId: "2", decision: "ACCEPTED" }] }),
+    ).toBeUndefined();
+    expect(refusal(rejected, late)).toBeUndefined();
+  });
+
+  it("withdraws the other shares of a split position, accepted ones too, and lets a later part answer the line", () => {
+    const order = routed();
+    const settings = locationSubmissionSchema.parse({ channel: "PULL", acknowledgement: "EXPLICIT" });
+    const [a, b] = submissionParts(order).map((p) => newSubmission(order, p, settings, 1, at));
+    if (!a || !b) throw new Error("no parts");
+    const acceptedAtB = applyAnswers(b, [{ lineId: "1", decision: "ACCEPTED" }], "x", at).submission;
+    const withdrawn = withdrawLines(acceptedAtB, ["1"], at);
+    expect(withdrawn.lines[0]?.decision).toBe("WITHDRAWN");
+    expect(withdrawn.status).toBe("WITHDRAWN");
+    // Line 1 comes back to location a in round 2 while a's round-1 part still holds it as withdrawn.
+    const round1 = withdrawLines(a, ["1"], at);
+    const round2 = newSubmission(order, { locationId: "a", lines: a.lines }, settings, 2, at);
+    const answers = lineAnswers([round1, round2], {
+      lines: [{ lineId: "1", decision: "ACCEPT" }],
+      actor: "x",
+    });
+    expect(applyAnswers(round1, answers, "x", at).fresh).toEqual([]);
+    expect(applyAnswers(round2, answers, "x", at).fresh).toHaveLength(1);
   });
 
   it("refuses an answer from a location the line was not sent to", () => {
