@@ -189,6 +189,71 @@ describe("submission to locations that answer", () => {
     expect((await api.get(`/locations/${first}/submissions?status=OPEN`)).body.items).toEqual([]);
   });
 
+  it("re-routes a split position whole when one location rejects its share; the other share is withdrawn", async () => {
+    const { channelId, sku, locations } = await setup([
+      { priority: 1, submission: PULL, units: 2 },
+      { priority: 2, submission: PULL, units: 2 },
+      { priority: 3, submission: PULL, units: 2 },
+    ]);
+    const ruleSetId = uid("split");
+    const created = await api.post("/routing/rule-sets", {
+      ruleSetId,
+      name: "split positions",
+      rank: 1,
+      conditions: { fact: "order.channel", op: "eq", value: channelId },
+      splitPositions: true,
+      maxSplit: 2,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await api.post(`/routing/rule-sets/${ruleSetId}/versions/1/publish`, {})).status).toBe(200);
+
+    const orderId = await placeOrder(channelId, [{ sku, quantity: 4 }]);
+    const waiting = await api.waitForStatus(orderId, "AWAITING_ACCEPTANCE");
+    const first = (waiting.positions as { allocations: { locationId: string; quantity: number }[] }[])[0]
+      ?.allocations;
+    expect(first?.map((a) => a.quantity)).toEqual([2, 2]);
+    const [rejecting = "", other = ""] = first?.map((a) => a.locationId) ?? [];
+
+    // The other location accepts its share first; then the first one rejects its share.
+    expect((await answer(other, orderId, { decision: "ACCEPT" })).status).toBe(200);
+    const rejected = await answer(rejecting, orderId, { decision: "REJECT", reason: "short" });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+
+    // Routed again whole, without the rejecting location; the accepting one's share was withdrawn.
+    await expect
+      .poll(
+        async () => {
+          const order = (await api.get(`/orders/${orderId}`)).body;
+          const p = (order.positions as { status: string; allocations?: { locationId: string }[] }[])[0];
+          return p?.status === "AWAITING_ACCEPTANCE"
+            ? p.allocations?.map((a) => a.locationId).sort()
+            : undefined;
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual(locations.filter((l) => l !== rejecting).sort());
+    const parts = (await api.get(`/orders/${orderId}/submissions`)).body.items as {
+      locationId: string;
+      round: number;
+      status: string;
+      lines: { decision?: string }[];
+    }[];
+    const earlier = parts.find((p) => p.locationId === other && p.round === 1);
+    expect(earlier?.status).toBe("WITHDRAWN");
+    expect(earlier?.lines[0]?.decision).toBe("WITHDRAWN");
+    // Reservations follow the allocations: nothing left at the rejecting location, 2 at each of the others.
+    expect((await stockAt(api, sku, rejecting))?.reserved).toBe(0);
+    for (const l of locations.filter((x) => x !== rejecting))
+      expect((await stockAt(api, sku, l))?.reserved).toBe(2);
+
+    // Both answer the new round (the accepting one's withdrawn round-1 line does not block it).
+    for (const l of locations.filter((x) => x !== rejecting)) {
+      const res = await answer(l, orderId, { decision: "ACCEPT" });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    await api.waitForStatus(orderId, "SUBMITTED");
+  });
+
   it("counts the answers of several locations arriving at once", async () => {
     // Two SKUs, each stocked at one location only: the order is split over three locations' parts.
     const a = await setup([{ priority: 1, submission: PULL }]);
