@@ -249,7 +249,17 @@ export function routeWithRules(input: DoseInput): DoseDecision {
     // (1) filter the locations holding the group's SKUs.
     const skus = [...new Set(group.map((p) => p.sku))];
     const holders = [...new Set(skus.flatMap((sku) => [...(stock.get(sku)?.keys() ?? [])]))].sort();
-    const rejectedAt = new Set(group.flatMap((p) => (p.rejections ?? []).map((r) => r.locationId)));
+    // Re-allocation: per SKU, the locations that rejected a position of it on submission. A location is
+    // filtered out when it rejected every SKU of the group; otherwise only those SKUs' stock there is hidden.
+    const rejectedFor = new Map<string, Set<string>>();
+    for (const p of group) {
+      for (const r of p.rejections ?? []) {
+        const set = rejectedFor.get(p.sku) ?? new Set<string>();
+        set.add(r.locationId);
+        rejectedFor.set(p.sku, set);
+      }
+    }
+    const rejectedHere = (sku: string, id: string) => rejectedFor.get(sku)?.has(id) ?? false;
     const filtered = new Map<LocationFilter, string[]>();
     const remove = (filter: LocationFilter, id: string) => {
       const list = filtered.get(filter) ?? [];
@@ -292,7 +302,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
         continue;
       }
       // Re-allocation: a location that rejected one of these positions on submission is not offered again.
-      if (rejectedAt.has(id)) {
+      if (skus.every((sku) => rejectedHere(sku, id))) {
         remove("REJECTED", id);
         continue;
       }
@@ -328,7 +338,7 @@ export function routeWithRules(input: DoseInput): DoseDecision {
       }
       // A location past the deadline still shows that the SKU exists (CHECK_ANNOUNCED, not NOT_ANNOUNCED).
       for (const p of group) {
-        if ((stock.get(p.sku)?.get(id) ?? 0) > 0) {
+        if (!rejectedHere(p.sku, id) && (stock.get(p.sku)?.get(id) ?? 0) > 0) {
           const seen = sawStock.get(p.lineId) ?? new Set<string>();
           seen.add(id);
           sawStock.set(p.lineId, seen);
@@ -353,7 +363,9 @@ export function routeWithRules(input: DoseInput): DoseDecision {
       const units: Record<string, number> = {};
       let any = false;
       for (const sku of skus) {
-        const n = Math.max(0, (stock.get(sku)?.get(location.locationId) ?? 0) - keep);
+        const n = rejectedHere(sku, location.locationId)
+          ? 0
+          : Math.max(0, (stock.get(sku)?.get(location.locationId) ?? 0) - keep);
         units[sku] = n;
         if (n > 0) {
           any = true;

@@ -218,6 +218,21 @@ describe("the cascade", () => {
     expect(backorderOnly.positions[0]).toMatchObject({ outcome: "BACKORDERED", locationId: "wh" });
   });
 
+  it("leaves a rejecting location out only for the SKU it rejected", () => {
+    const both = { A: [{ locationId: "store", available: 5 }], B: [{ locationId: "store", available: 5 }] };
+    const positions = order([
+      { sku: "A", quantity: 1 },
+      { sku: "B", quantity: 1 },
+    ]).positions.map((p) =>
+      p.sku === "A" ? { ...p, rejections: [{ locationId: "store", reason: "damaged", at: AT }] } : p,
+    );
+    const decision = routeWithRules(input({ order: { ...order([]), positions }, locations, stock: both }));
+    expect(decision.positions.map((d) => [d.lineId, d.outcome])).toEqual([
+      ["1", "NOT_ANNOUNCED"],
+      ["2", "ASSIGNED"],
+    ]);
+  });
+
   it("filters by capacity used on the shipping day, downtime and visibility, and names each filter", () => {
     const ship = plannedShipDate(loc("x"), AT) ?? "";
     const decision = routeWithRules(
