@@ -5,6 +5,7 @@
 // somewhere. A scheduled sweep escalates (or re-allocates) parts nobody answered in time. Every change
 // is one conditional transaction over the order, its events and its parts; repeats change nothing twice.
 import type { SubmissionRepository, SubmissionWrite } from "../adapters/dynamodb/submission-repository.ts";
+import { noteEvent } from "../domain/events/note-event.ts";
 import type { OrderEvent, SubmissionNoteEvent } from "../domain/events/order-events.ts";
 import { allocationsOf } from "../domain/fulfillment/allocations.ts";
 import {
@@ -76,22 +77,6 @@ async function loadOrder(repo: OrderRepository, orderId: string): Promise<Order>
   return order;
 }
 
-/** Records an event beside a transition (no status change): the order's next sequence, version bumped. */
-function note(order: Order, body: Pick<SubmissionNoteEvent, "type" | "data">, at: string, eventId: string) {
-  const next: Order = { ...order, version: order.version + 1, eventSequence: order.eventSequence + 1 };
-  const event = {
-    eventId,
-    version: 1 as const,
-    occurredAt: at,
-    merchantId: order.merchantId,
-    channelId: order.channelId,
-    orderId: order.orderId,
-    sequence: next.eventSequence,
-    ...body,
-  } as SubmissionNoteEvent;
-  return { order: next, event };
-}
-
 function requestedBody(s: Submission): Pick<SubmissionNoteEvent, "type" | "data"> {
   return {
     type: "order.submission-requested",
@@ -160,7 +145,7 @@ export async function submitOrder(
       const submissions = parts.map((p) => newSubmission(order, p, settingsOf(p.locationId), round, at));
       // The parts first, then the status change they make (order.submitted is the order's last event).
       for (const s of submissions) {
-        const noted = note(order, requestedBody(s), at, deps.ids.eventId());
+        const noted = noteEvent<SubmissionNoteEvent>(order, requestedBody(s), at, deps.ids.eventId());
         order = noted.order;
         events.push(noted.event);
         // Parts accepted on dispatch need no record: the event is the part, the order holds the outcome.

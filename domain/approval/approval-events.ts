@@ -1,6 +1,7 @@
 // The events that record one reason's approval (requested, escalated, decided) without changing the
 // order's status: each takes the order's next event sequence and bumps its version, so it is written in
 // the same conditional transaction as the approval it records and never twice.
+import { noteEvent } from "../events/note-event.ts";
 import type { ApprovalNoteEvent } from "../events/order-events.ts";
 import type { Order } from "../order/order.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
@@ -8,25 +9,14 @@ import type { Approval } from "./approval.ts";
 
 type NoteBody = Pick<ApprovalNoteEvent, "type" | "data">;
 
-/** The order as it is after recording the event, and the event. */
+/** The order as it is after recording the event, and the event (see domain/events/note-event.ts). */
 export function noteApprovalEvent(
   order: Order,
   body: NoteBody,
   at: string,
   eventId: string,
 ): { order: Order; event: ApprovalNoteEvent } {
-  const next: Order = { ...order, version: order.version + 1, eventSequence: order.eventSequence + 1 };
-  const event = {
-    eventId,
-    version: 1 as const,
-    occurredAt: at,
-    merchantId: order.merchantId,
-    channelId: order.channelId,
-    orderId: order.orderId,
-    sequence: next.eventSequence,
-    ...body,
-  } as ApprovalNoteEvent;
-  return { order: next, event };
+  return noteEvent<ApprovalNoteEvent>(order, body, at, eventId);
 }
 
 const reasonRef = (approval: Approval) => ({

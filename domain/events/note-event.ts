@@ -1,0 +1,28 @@
+// Events recorded beside a transition without changing the order's status (an approval requested or
+// decided, a part sent to a location): each takes the order's next event sequence and bumps its version,
+// so it is written in the same conditional transaction as what it records, and never twice.
+import type { Order } from "../order/order.ts";
+import type { ApprovalNoteEvent, SubmissionNoteEvent } from "./order-events.ts";
+
+export type NoteEvent = ApprovalNoteEvent | SubmissionNoteEvent;
+
+/** The order as it is after recording the event, and the event. */
+export function noteEvent<E extends NoteEvent>(
+  order: Order,
+  body: Pick<E, "type" | "data">,
+  at: string,
+  eventId: string,
+): { order: Order; event: E } {
+  const next: Order = { ...order, version: order.version + 1, eventSequence: order.eventSequence + 1 };
+  const event = {
+    eventId,
+    version: 1 as const,
+    occurredAt: at,
+    merchantId: order.merchantId,
+    channelId: order.channelId,
+    orderId: order.orderId,
+    sequence: next.eventSequence,
+    ...body,
+  } as E;
+  return { order: next, event };
+}
