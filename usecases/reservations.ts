@@ -1,15 +1,17 @@
 // Reservations over an order's life: taken when routing assigns a position to a location (atomically with
 // the stock, see adapters/dynamodb/inventory-repository.ts), released when the order is not announced,
-// cancelled, declined or stuck past its hold time, consumed when the location ships.
+// cancelled, declined or stuck past its hold time (a stored hold, ended by a scheduled sweep), consumed
+// when the location ships.
 //
 // Routing itself (DOSE, usecases/routing.ts) decides and reserves; this module settles reservations
 // afterwards. No aggregate reservation is taken at capture: docs/inventory.md says why.
 
 import { isActive, type ReleaseReason, type Reservation } from "../domain/inventory/reservation.ts";
+import type { ReservationHold } from "../domain/inventory/reservation-hold.ts";
 import { planReservation, positionKey, type StockPosition } from "../domain/inventory/stock.ts";
 import { allocationsOf, type Order } from "../domain/order/order.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
-import type { Clock, InventoryRepository, OrderRepository } from "./ports.ts";
+import type { Clock, InventoryRepository, OrderRepository, ReservationHolds } from "./ports.ts";
 
 export interface ReservationDeps {
   inventory: InventoryRepository;
@@ -125,7 +127,7 @@ export async function consumeOrderReservations(
 }
 
 /**
- * The end of a stuck order's hold time (the reservation-hold workflow): releases its reservations as
+ * The end of a stuck order's hold time (the hold sweep, below): releases its reservations as
  * EXPIRED if it is still in the same exception, or still awaiting the approval it began to wait for at
  * `exceptionAt`; an order that was redriven or decided (or failed again since, with a timer of its own)
  * keeps them.
@@ -154,6 +156,45 @@ export async function expireReservations(
     if (await deps.inventory.release(r, "EXPIRED", deps.clock.now())) released += 1;
   }
   return released;
+}
+
+export interface HoldSweepResult {
+  /** Holds this run ended. */
+  expired: number;
+  /** Reservations they released (0 for an order that had moved on). */
+  released: number;
+  /** Holds that failed; they stay due and the next run tries them again. */
+  failed: number;
+}
+
+/**
+ * The hold sweep (a schedule, once a minute): every hold due before now is ended, after
+ * `expireReservations` released what the order still holds if it is still stuck in that episode.
+ * Expiring first and ending the hold after makes a crash in between harmless: the next run expires again
+ * (nothing left to release) and ends it. A hold that fails is counted, reported and left due.
+ */
+export async function expireDueHolds(
+  deps: ReservationDeps & { repo: OrderRepository; holds: ReservationHolds },
+  options: { pageSize?: number; onError?: (hold: ReservationHold, error: unknown) => void } = {},
+): Promise<HoldSweepResult> {
+  const now = deps.clock.now();
+  const result: HoldSweepResult = { expired: 0, released: 0, failed: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.holds.listDue(now, options.pageSize ?? 100, cursor);
+    for (const hold of page.items) {
+      try {
+        const released = await expireReservations(deps, hold.orderId, hold.exceptionAt);
+        result.released += released;
+        if (await deps.holds.endHold(hold, deps.clock.now(), released)) result.expired += 1;
+      } catch (error) {
+        result.failed += 1;
+        options.onError?.(hold, error);
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return result;
 }
 
 /**
