@@ -6,15 +6,21 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
+import { DynamoDbReservationHolds } from "../../adapters/dynamodb/reservation-hold-repository.ts";
 import { createOrder, type Order } from "../../domain/order/order.ts";
 import { orderInputSchema } from "../../domain/order/order-input.ts";
 import type { Runtime } from "../../local/runtime.ts";
-import { consumeOrderReservations, releaseOrderReservations } from "../../usecases/reservations.ts";
+import {
+  consumeOrderReservations,
+  expireDueHolds,
+  releaseOrderReservations,
+} from "../../usecases/reservations.ts";
 import { routeOrder } from "../../usecases/routing.ts";
 import { systemClock } from "../../usecases/system-ports.ts";
 import {
   count,
   createLocation,
+  documentClient,
   putChannel,
   repositories,
   stockAt,
@@ -280,6 +286,13 @@ describe("routing and reservations", () => {
 });
 
 describe("reservation hold of a stuck order", () => {
+  /** The hold sweep as the schedule runs it, `minutes` from now. */
+  const sweepIn = (minutes: number) => {
+    const at = new Date(Date.now() + minutes * 60_000).toISOString();
+    const holds = new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName);
+    return expireDueHolds({ repo: repositories(runtime).orders, inventory, holds, clock: { now: () => at } });
+  };
+
   async function stuckOrder() {
     const loc = uid("wh");
     const sku = uid("SKU");
@@ -288,12 +301,13 @@ describe("reservation hold of a stuck order", () => {
     await putChannel(runtime, {
       channelId,
       defaultLocationId: loc,
-      // A one-second hold (0.02 minutes rounds to 1 s).
+      // An hour: the sweep below runs with a clock ahead, the runtime's own one-minute schedule finds
+      // nothing due while the tests run.
       inventory: {
         locationIds: [],
         networks: [],
         whenOutOfStock: "NOT_ANNOUNCED",
-        reservationHoldMinutes: 0.02,
+        reservationHoldMinutes: 60,
       },
     });
     await count(api, [{ sku, locationId: loc, onHand: 3 }]);
@@ -306,16 +320,42 @@ describe("reservation hold of a stuck order", () => {
     const orderId = String(res.body.orderId);
     await api.waitForStatus(orderId, "EXCEPTION");
     runtime.functions.clearFaults();
+    // Within the hold time the stock stays reserved.
+    expect((await sweepIn(30)).failed).toBe(0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
     // The hold ends: the reservation goes back (released as EXPIRED).
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (await stockAt(api, sku, loc))?.reserved !== 0) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const swept = await sweepIn(61);
+    expect(swept.failed).toBe(0);
+    expect(swept.expired).toBeGreaterThanOrEqual(1);
+    await eventuallyStock(sku, loc, (s) => s?.reserved === 0);
     expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
     const [held] = await inventory.listReservations(orderId);
     expect(held).toMatchObject({ status: "RELEASED", releaseReason: "EXPIRED" });
     return { loc, sku, orderId };
   }
+
+  /** The stock read model follows the table stream: poll it until `done`. */
+  async function eventuallyStock(
+    sku: string,
+    loc: string,
+    done: (s: Awaited<ReturnType<typeof stockAt>>) => boolean,
+  ): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !done(await stockAt(api, sku, loc))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("ends a hold once: a repeated start of the same episode and a repeated sweep change nothing", async () => {
+    const { loc, sku, orderId } = await stuckOrder();
+    const order = await repositories(runtime).orders.getOrder(orderId);
+    const exceptionAt = order?.exception?.at ?? "";
+    const holds = new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName);
+    await holds.startHold(orderId, exceptionAt, 3600);
+    expect(await sweepIn(61)).toEqual({ expired: 0, released: 0, failed: 0 });
+    // The reservation was not taken again meanwhile, so nothing else changed either.
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
+  }, 60_000);
 
   it("releases the reservations after the channel's hold time; a retry takes them again and submits", async () => {
     const { loc, sku, orderId } = await stuckOrder();
