@@ -9,6 +9,7 @@
 import { isActive, type ReleaseReason, type Reservation } from "../domain/inventory/reservation.ts";
 import type { ReservationHold } from "../domain/inventory/reservation-hold.ts";
 import { planReservation, positionKey, type StockPosition } from "../domain/inventory/stock.ts";
+import { channelInventory } from "../domain/order/channel.ts";
 import { allocationsOf, type Order } from "../domain/order/order.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
 import type { Clock, InventoryRepository, OrderRepository, ReservationHolds } from "./ports.ts";
@@ -194,6 +195,43 @@ export async function expireDueHolds(
     }
     cursor = page.nextCursor;
   } while (cursor);
+  return result;
+}
+
+/**
+ * Stores the hold of every stuck order that holds stock but has none (once, when the holds moved from the
+ * `reservation-hold` state machine to table items: executions still waiting at the switch end with the
+ * state machine). The episode and hold time are those the steps use, so an order that has its hold
+ * already is left alone (a repeated start is a no-op); one past its hold time is due at the next sweep.
+ */
+export async function startMissingHolds(
+  deps: { repo: OrderRepository; inventory: InventoryRepository; holds: ReservationHolds },
+  options: { pageSize?: number } = {},
+): Promise<{ checked: number; holding: number }> {
+  const result = { checked: 0, holding: 0 };
+  for (const status of ["EXCEPTION", "AWAITING_APPROVAL"] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.repo.listOrders({ status, limit: options.pageSize ?? 100, cursor });
+      for (const summary of page.items) {
+        result.checked += 1;
+        const order = await deps.repo.getOrder(summary.orderId);
+        const since =
+          order?.status === "EXCEPTION"
+            ? order.exception?.at
+            : order?.status === "AWAITING_APPROVAL"
+              ? (order.timeline.findLast((t) => t.action === "request-approval")?.at ?? order.updatedAt)
+              : undefined;
+        if (!order || !since) continue;
+        if (!(await deps.inventory.listReservations(order.orderId)).some(isActive)) continue;
+        const channel = await deps.repo.getChannel(order.channelId);
+        const minutes = channel ? channelInventory(channel).reservationHoldMinutes : 60;
+        await deps.holds.startHold(order.orderId, since, minutes * 60);
+        result.holding += 1;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
   return result;
 }
 

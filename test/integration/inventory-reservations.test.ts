@@ -4,9 +4,11 @@
 // release (cancellation, decline) and consumption (shipment) settle reservations once; a stuck order holds
 // stock only for its channel's hold time, and a redrive takes it again (or fails if it is gone).
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { DynamoDbReservationHolds } from "../../adapters/dynamodb/reservation-hold-repository.ts";
+import { keys } from "../../adapters/dynamodb/table-design.ts";
 import { createOrder, type Order } from "../../domain/order/order.ts";
 import { orderInputSchema } from "../../domain/order/order-input.ts";
 import type { Runtime } from "../../local/runtime.ts";
@@ -14,6 +16,7 @@ import {
   consumeOrderReservations,
   expireDueHolds,
   releaseOrderReservations,
+  startMissingHolds,
 } from "../../usecases/reservations.ts";
 import { routeOrder } from "../../usecases/routing.ts";
 import { systemClock } from "../../usecases/system-ports.ts";
@@ -293,7 +296,8 @@ describe("reservation hold of a stuck order", () => {
     return expireDueHolds({ repo: repositories(runtime).orders, inventory, holds, clock: { now: () => at } });
   };
 
-  async function stuckOrder() {
+  /** An order whose Submit fails for good: EXCEPTION, holding 2 of 3 units, its hold stored. */
+  async function exceptionOrder() {
     const loc = uid("wh");
     const sku = uid("SKU");
     const channelId = uid("hold");
@@ -320,6 +324,22 @@ describe("reservation hold of a stuck order", () => {
     const orderId = String(res.body.orderId);
     await api.waitForStatus(orderId, "EXCEPTION");
     runtime.functions.clearFaults();
+    // The failure step stores the hold just after the status: wait for the item.
+    const exceptionAt = (await repositories(runtime).orders.getOrder(orderId))?.exception?.at ?? "";
+    const holdKey = keys.reservationHold(orderId, exceptionAt);
+    const db = documentClient(runtime);
+    const deadline = Date.now() + 10_000;
+    while (
+      Date.now() < deadline &&
+      !(await db.send(new GetCommand({ TableName: runtime.tableName, Key: holdKey }))).Item
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { loc, sku, orderId, exceptionAt, holdKey };
+  }
+
+  async function stuckOrder() {
+    const { loc, sku, orderId } = await exceptionOrder();
     // Within the hold time the stock stays reserved.
     expect((await sweepIn(30)).failed).toBe(0);
     expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
@@ -345,6 +365,34 @@ describe("reservation hold of a stuck order", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+
+  it("stores the missing hold of an order stuck before the switch (holds:backfill), once", async () => {
+    const { loc, sku, holdKey } = await exceptionOrder();
+    // As if it got stuck while the reservation-hold state machine still kept its hold: no item.
+    await documentClient(runtime).send(
+      new DeleteCommand({
+        TableName: runtime.tableName,
+        Key: holdKey,
+        ConditionExpression: "attribute_exists(pk)",
+      }),
+    );
+    expect((await sweepIn(61)).failed).toBe(0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
+
+    const backfill = () =>
+      startMissingHolds({
+        repo: repositories(runtime).orders,
+        inventory,
+        holds: new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName),
+      });
+    expect((await backfill()).holding).toBeGreaterThanOrEqual(1);
+    expect((await sweepIn(61)).expired).toBeGreaterThanOrEqual(1);
+    await eventuallyStock(sku, loc, (s) => s?.reserved === 0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
+    // Again: the order holds nothing now and its hold has ended, so nothing is stored or swept.
+    await backfill();
+    expect(await sweepIn(61)).toEqual({ expired: 0, released: 0, failed: 0 });
+  }, 60_000);
 
   it("ends a hold once: a repeated start of the same episode and a repeated sweep change nothing", async () => {
     const { loc, sku, orderId } = await stuckOrder();
