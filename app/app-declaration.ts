@@ -111,7 +111,6 @@ export type FunctionId =
   | "get-stock"
   | "check-availability"
   | "publish-inventory-events"
-  | "expire-reservations"
   | "create-rule-set"
   | "list-rule-sets"
   | "get-rule-set"
@@ -143,6 +142,7 @@ export type FunctionId =
   | "list-location-submissions"
   | "list-order-submissions"
   | "scheduled-submission-sweep"
+  | "scheduled-hold-expiry"
   | "decide-approval"
   | "approval-callback"
   | "list-approvals";
@@ -262,8 +262,8 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
       "Workflow task (the Catch of every step): marks the order EXCEPTION with the error and cause of the failed step",
     memoryMb: 256,
     timeoutSeconds: 10,
-    // Starts the hold timer of a stuck order's reservations.
-    access: { table: "readWrite", startExecution: ["reservation-hold"] },
+    // Also stores the hold of a stuck order's reservations (a table item the hold sweep ends).
+    access: { table: "readWrite" },
   },
   "retry-order": {
     entry: "functions/http/retry-order.ts",
@@ -353,14 +353,6 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     memoryMb: 256,
     timeoutSeconds: 30,
     access: { table: "readWrite", putEvents: ["orders"] },
-  },
-  "expire-reservations": {
-    entry: "functions/workflow/expire-reservations.ts",
-    handler: "handler",
-    description: "Workflow task: release a stuck order's reservations once its hold time is over",
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    access: { table: "readWrite" },
   },
   "create-rule-set": {
     entry: "functions/http/create-rule-set.ts",
@@ -551,7 +543,7 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
       "Workflow task: which approval reasons apply; if any, AWAITING_APPROVAL, hold the stock, start order-approval",
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: "readWrite", startExecution: ["order-approval", "reservation-hold"] },
+    access: { table: "readWrite", startExecution: ["order-approval"] },
   },
   "approval-step": {
     entry: "functions/workflow/approval-step.ts",
@@ -612,6 +604,15 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
     timeoutSeconds: 120,
     access: { table: "readWrite", startExecution: ["home-delivery"] },
   },
+  "scheduled-hold-expiry": {
+    entry: "functions/events/scheduled-hold-expiry.ts",
+    handler: "handler",
+    description:
+      "Schedule target: release the reservations of orders still stuck (or awaiting approval) past their hold time",
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    access: { table: "readWrite" },
+  },
   "list-order-approvals": {
     entry: "functions/http/list-order-approvals.ts",
     handler: "handler",
@@ -647,12 +648,12 @@ export const functions: Record<FunctionId, FunctionDeclaration> = {
   },
 };
 
-export type StateMachineId = "home-delivery" | "reservation-hold" | "order-approval";
+export type StateMachineId = "home-delivery" | "order-approval";
 
 export interface StateMachineDeclaration {
   /** Deployed name (locally also the ARN's name part). */
   name: string;
-  /** The order type whose orders it runs; absent for a helper workflow (the reservation hold timer). */
+  /** The order type whose orders it runs; absent for a helper workflow (order-approval). */
   orderType?: "HOME_DELIVERY";
   definitionFile: string;
   type: "STANDARD" | "EXPRESS";
@@ -680,14 +681,6 @@ export const stateMachines: Record<StateMachineId, StateMachineDeclaration> = {
       CreateDocumentsFunctionArn: { functionArn: "create-documents" },
     },
     arnVariable: "STATE_MACHINE_ARN_HOME_DELIVERY",
-  },
-  "reservation-hold": {
-    name: `${APP_NAME}-reservation-hold`,
-    definitionFile: "statemachines/reservation-hold.asl.json",
-    // Standard: a hold lasts minutes to days; Express executions end after 5 minutes.
-    type: "STANDARD",
-    substitutions: { ExpireReservationsFunctionArn: { functionArn: "expire-reservations" } },
-    arnVariable: "STATE_MACHINE_ARN_RESERVATION_HOLD",
   },
   "order-approval": {
     name: `${APP_NAME}-order-approval`,
@@ -1725,5 +1718,12 @@ export const schedules: ScheduleDeclaration[] = [
     description: "Parts submitted to locations that answer: escalate or re-allocate those unanswered in time",
     expression: "rate(1 minute)",
     functionId: "scheduled-submission-sweep",
+  },
+  {
+    name: `${APP_NAME}-reservation-holds`,
+    description:
+      "Reservation holds: release the stock of orders still stuck or awaiting approval past their hold time",
+    expression: "rate(1 minute)",
+    functionId: "scheduled-hold-expiry",
   },
 ];

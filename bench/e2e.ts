@@ -8,8 +8,10 @@
 // 2. with approval: 4 clients for 15 s (BENCH_APPROVAL_CLIENTS, BENCH_APPROVAL_SECONDS) submit orders
 //    that one approval reason of the demo channel catches (tag `bench-approval`); each waits for
 //    order.approval-requested, approves it through the HTTP API as an operator would and waits for
-//    order.submitted. The phase ends when every Standard execution it started (order-approval and the
-//    reservation hold, shortened to BENCH_HOLD_SECONDS) has finished, so all of their transitions count.
+//    order.submitted. The phase ends when every Standard execution it started (order-approval) has
+//    finished, so all of its transitions count, and when the reservation holds it stored (shortened to
+//    BENCH_HOLD_SECONDS) were ended by one run of the hold sweep (scheduled-hold-expiry), so the sweep's
+//    work per order counts too. The runtime's schedule timers are off: the bench runs the sweep itself.
 // Prints a table per phase and a final JSON line (the automatic path's fields, plus `approval`).
 import "../local/polyfills.ts";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -43,8 +45,9 @@ const APPROVAL_CLIENTS = envNumber("BENCH_APPROVAL_CLIENTS", 4);
 const APPROVAL_SECONDS = envNumber("BENCH_APPROVAL_SECONDS", 15);
 /**
  * The demo channel holds an approval's stock for 60 minutes; the bench shortens the hold so that the
- * reservation-hold execution (Hold, then Expire, which finds the order submitted) ends inside the run.
- * On AWS the same two transitions and one Lambda happen, only later.
+ * holds the phase stored are due inside the run, and ends them with one run of the hold sweep (which
+ * finds each order submitted and takes its hold off the due list). On AWS the same reads and writes
+ * happen, only later, in the once-a-minute runs.
  */
 const HOLD_SECONDS = envNumber("BENCH_HOLD_SECONDS", 20);
 /** The approval reason the bench adds to the demo channel: it catches only the approval phase's orders. */
@@ -66,7 +69,9 @@ const AUTOMATIC_TASKS = [
   "create-documents",
   "submit-order",
 ];
-const APPROVAL_TASKS = [...AUTOMATIC_TASKS, "plan-approval", "approval-step", "expire-reservations"];
+const APPROVAL_TASKS = [...AUTOMATIC_TASKS, "plan-approval", "approval-step"];
+/** The schedule target that ends due reservation holds (one run per minute on AWS, whatever the volume). */
+const HOLD_SWEEP = "scheduled-hold-expiry";
 
 const READ_OPS = new Set(["GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"]);
 const freshMeter = () => ({
@@ -158,6 +163,8 @@ interface PhaseCounts {
   expressSampled: number;
   standardTransitions: number;
   standardTransitionsByMachine: Record<string, number>;
+  /** What the phase's hold sweep run did (approval phase only). */
+  holdSweep?: { expired: number; released: number; failed: number } | undefined;
   orderIds: string[];
 }
 
@@ -173,6 +180,9 @@ async function main() {
     // The demo's simulated store and drop-shipper poll the API all the time; no bench order goes there,
     // and their polls would be metered as if orders caused them.
     simulateLocations: false,
+    // The schedules' timers would run their sweeps at random moments of a phase; the approval phase runs
+    // the hold sweep itself, once, when its holds are due (no bench order waits for the others' sweeps).
+    runSchedules: false,
     quiet: true,
     observer: observe,
   });
@@ -282,20 +292,37 @@ async function main() {
     await runtime.eventBridge.whenIdle();
   };
 
+  /** One run of the hold sweep, as the schedule invokes it, once every hold stored before `until` is due. */
+  const sweepHolds = async (until: Date) => {
+    const due = until.getTime() + HOLD_SECONDS * 1000 + 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    const event = {
+      version: "0",
+      id: `bench-${Date.now()}`,
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      detail: {},
+    };
+    return (await runtime.functions.invoke(HOLD_SWEEP, event)) as PhaseCounts["holdSweep"];
+  };
+
   const sfn = new SFNClient(aws);
   process.stderr.write(`warming up for ${WARMUP_SECONDS} s (JVM, module caches)...\n`);
   const warmupFrom = new Date();
   await run(1, 1, approvedOrder);
+  const warmupApprovalsUntil = new Date();
   await run(CLIENTS, WARMUP_SECONDS, automaticOrder);
-  // The warm-up approvals' hold timers end before measuring, so their Expire is nobody's cost.
-  await standardFinished(sfn, runtime, warmupFrom, (HOLD_SECONDS + 60) * 1000);
+  // The warm-up approvals' Standard executions and holds end before measuring: nobody's cost.
+  await standardFinished(sfn, runtime, warmupFrom, 60_000);
+  await sweepHolds(warmupApprovalsUntil);
   await settle();
   const measure = async (
     label: string,
     clients: number,
     seconds: number,
     order: () => Promise<string>,
-    waitForStandard: boolean,
+    approvals: boolean,
   ): Promise<PhaseCounts> => {
     const invocationsBefore = { ...runtime.functions.stats.invocations };
     const durationBefore = { ...runtime.functions.stats.durationMs };
@@ -306,7 +333,12 @@ async function main() {
     const { latencies, orderIds, elapsedMs } = await run(clients, seconds, order);
     const until = new Date();
     await settle();
-    if (waitForStandard) await standardFinished(sfn, runtime, from, (HOLD_SECONDS + 60) * 1000);
+    let holdSweep: PhaseCounts["holdSweep"];
+    if (approvals) {
+      await standardFinished(sfn, runtime, from, 60_000);
+      process.stderr.write(`ending the phase's reservation holds (${HOLD_SECONDS} s) with one sweep...\n`);
+      holdSweep = await sweepHolds(until);
+    }
     await settle();
     metering = false;
 
@@ -336,6 +368,7 @@ async function main() {
       gbSecondsByFunction,
       meter,
       ...executions,
+      holdSweep,
       orderIds,
     };
   };
@@ -452,6 +485,9 @@ function approvalSummary(p: PhaseCounts, cost: OrderCost, decisionToSubmitted: n
     ddbReadUnitsPerOrder: per(p.meter.readUnits, orders),
     lambdaGbSecondsPerOrder: per(p.lambdaGbSeconds, orders, 4),
     holdSeconds: HOLD_SECONDS,
+    /** Holds the phase's sweep ended per order (1: each approval stored one hold and it ended once). */
+    holdsEndedPerOrder: per(p.holdSweep?.expired ?? 0, orders),
+    holdSweepFailed: p.holdSweep?.failed ?? 0,
     usdPerMillionOrders: cost.usdPerMillionOrders,
     usdPerMillionOrdersAllIn: cost.usdPerMillionOrdersAllIn,
   };
@@ -534,7 +570,7 @@ async function countExecutions(sfn: SFNClient, runtime: Runtime, from: Date, unt
 /** Waits until no Standard execution started since `from` is still running (or throws after timeoutMs). */
 async function standardFinished(sfn: SFNClient, runtime: Runtime, from: Date, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  process.stderr.write("waiting for the phase's Standard executions (approval, reservation hold)...\n");
+  process.stderr.write("waiting for the phase's Standard executions (order-approval)...\n");
   for (;;) {
     let running = 0;
     for (const [id, machine] of Object.entries(stateMachines)) {

@@ -1,5 +1,6 @@
 // The ports use cases depend on: storage (orders, inventory), workflow start and the clock/id source.
 // Adapters implement them; tests pass real adapters against DynamoDB Local or plain objects for the clock.
+import type { ReservationHold } from "../domain/inventory/reservation-hold.ts";
 import type { OrderType } from "../domain/order/order-input.ts";
 import type { ResumePoint } from "../domain/order/resume-points.ts";
 import type { SubscriptionTarget } from "../domain/subscriptions/subscription.ts";
@@ -27,6 +28,18 @@ export interface WorkflowStarter {
 export interface ReservationHoldTimer {
   /** Starting it twice for the same order and exception is a no-op. */
   startHold(orderId: string, exceptionAt: string, holdSeconds: number): Promise<void>;
+}
+
+/** The stored holds behind the timer, as the scheduled sweep reads and ends them. */
+export interface ReservationHolds extends ReservationHoldTimer {
+  /** Holds not yet ended that were due strictly before `now`, soonest first, one page. */
+  listDue(
+    now: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ReservationHold[]; nextCursor?: string }>;
+  /** Takes a hold off the due list; false when it had ended already. */
+  endHold(hold: ReservationHold, endedAt: string, released: number): Promise<boolean>;
 }
 
 export interface Clock {

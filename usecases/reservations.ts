@@ -1,15 +1,18 @@
 // Reservations over an order's life: taken when routing assigns a position to a location (atomically with
 // the stock, see adapters/dynamodb/inventory-repository.ts), released when the order is not announced,
-// cancelled, declined or stuck past its hold time, consumed when the location ships.
+// cancelled, declined or stuck past its hold time (a stored hold, ended by a scheduled sweep), consumed
+// when the location ships.
 //
 // Routing itself (DOSE, usecases/routing.ts) decides and reserves; this module settles reservations
 // afterwards. No aggregate reservation is taken at capture: docs/inventory.md says why.
 
 import { isActive, type ReleaseReason, type Reservation } from "../domain/inventory/reservation.ts";
+import type { ReservationHold } from "../domain/inventory/reservation-hold.ts";
 import { planReservation, positionKey, type StockPosition } from "../domain/inventory/stock.ts";
+import { channelInventory } from "../domain/order/channel.ts";
 import { allocationsOf, type Order } from "../domain/order/order.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
-import type { Clock, InventoryRepository, OrderRepository } from "./ports.ts";
+import type { Clock, InventoryRepository, OrderRepository, ReservationHolds } from "./ports.ts";
 
 export interface ReservationDeps {
   inventory: InventoryRepository;
@@ -125,7 +128,7 @@ export async function consumeOrderReservations(
 }
 
 /**
- * The end of a stuck order's hold time (the reservation-hold workflow): releases its reservations as
+ * The end of a stuck order's hold time (the hold sweep, below): releases its reservations as
  * EXPIRED if it is still in the same exception, or still awaiting the approval it began to wait for at
  * `exceptionAt`; an order that was redriven or decided (or failed again since, with a timer of its own)
  * keeps them.
@@ -154,6 +157,82 @@ export async function expireReservations(
     if (await deps.inventory.release(r, "EXPIRED", deps.clock.now())) released += 1;
   }
   return released;
+}
+
+export interface HoldSweepResult {
+  /** Holds this run ended. */
+  expired: number;
+  /** Reservations they released (0 for an order that had moved on). */
+  released: number;
+  /** Holds that failed; they stay due and the next run tries them again. */
+  failed: number;
+}
+
+/**
+ * The hold sweep (a schedule, once a minute): every hold due before now is ended, after
+ * `expireReservations` released what the order still holds if it is still stuck in that episode.
+ * Expiring first and ending the hold after makes a crash in between harmless: the next run expires again
+ * (nothing left to release) and ends it. A hold that fails is counted, reported and left due.
+ */
+export async function expireDueHolds(
+  deps: ReservationDeps & { repo: OrderRepository; holds: ReservationHolds },
+  options: { pageSize?: number; onError?: (hold: ReservationHold, error: unknown) => void } = {},
+): Promise<HoldSweepResult> {
+  const now = deps.clock.now();
+  const result: HoldSweepResult = { expired: 0, released: 0, failed: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.holds.listDue(now, options.pageSize ?? 100, cursor);
+    for (const hold of page.items) {
+      try {
+        const released = await expireReservations(deps, hold.orderId, hold.exceptionAt);
+        result.released += released;
+        if (await deps.holds.endHold(hold, deps.clock.now(), released)) result.expired += 1;
+      } catch (error) {
+        result.failed += 1;
+        options.onError?.(hold, error);
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return result;
+}
+
+/**
+ * Stores the hold of every stuck order that holds stock but has none (once, when the holds moved from the
+ * `reservation-hold` state machine to table items: executions still waiting at the switch end with the
+ * state machine). The episode and hold time are those the steps use, so an order that has its hold
+ * already is left alone (a repeated start is a no-op); one past its hold time is due at the next sweep.
+ */
+export async function startMissingHolds(
+  deps: { repo: OrderRepository; inventory: InventoryRepository; holds: ReservationHolds },
+  options: { pageSize?: number } = {},
+): Promise<{ checked: number; holding: number }> {
+  const result = { checked: 0, holding: 0 };
+  for (const status of ["EXCEPTION", "AWAITING_APPROVAL"] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.repo.listOrders({ status, limit: options.pageSize ?? 100, cursor });
+      for (const summary of page.items) {
+        result.checked += 1;
+        const order = await deps.repo.getOrder(summary.orderId);
+        const since =
+          order?.status === "EXCEPTION"
+            ? order.exception?.at
+            : order?.status === "AWAITING_APPROVAL"
+              ? (order.timeline.findLast((t) => t.action === "request-approval")?.at ?? order.updatedAt)
+              : undefined;
+        if (!order || !since) continue;
+        if (!(await deps.inventory.listReservations(order.orderId)).some(isActive)) continue;
+        const channel = await deps.repo.getChannel(order.channelId);
+        const minutes = channel ? channelInventory(channel).reservationHoldMinutes : 60;
+        await deps.holds.startHold(order.orderId, since, minutes * 60);
+        result.holding += 1;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return result;
 }
 
 /**

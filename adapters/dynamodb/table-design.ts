@@ -77,7 +77,11 @@ export const ENTITY = {
   approval: "Approval",
   approvalCallback: "ApprovalCallback",
   submission: "Submission",
+  reservationHold: "ReservationHold",
 } as const;
+
+/** The byStatus partition of holds that have not ended yet. */
+const RESERVATION_HOLD_DUE = "HOLD#DUE";
 
 const pad = (n: number): string => String(n).padStart(8, "0");
 
@@ -184,6 +188,21 @@ export const keys = {
   ) => ({
     gsi2pk: `SUBMISSION#${locationId}#${status}`,
     gsi2sk: `${dueAt}#${orderId}#${pad(round)}`,
+  }),
+  /** A stuck order's reservation hold, one per stuck episode (the instant it got stuck), beside the order. */
+  reservationHold: (orderId: string, exceptionAt: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `HOLD#${exceptionAt}`,
+  }),
+  reservationHoldPrefix: "HOLD#",
+  reservationHoldDuePartition: RESERVATION_HOLD_DUE,
+  /**
+   * Holds not yet ended on the byStatus index (sparse: removed when the sweep ends the hold), soonest due
+   * first: the hold sweep's query (gsi2sk < now).
+   */
+  reservationHoldDue: (dueAt: string, orderId: string) => ({
+    gsi2pk: RESERVATION_HOLD_DUE,
+    gsi2sk: `${dueAt}#${orderId}`,
   }),
   byChannel: (channelId: string, createdAt: string, orderId: string) => ({
     gsi1pk: `CHANNEL#${channelId}`,

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
+import { DynamoDbReservationHolds } from "../../adapters/dynamodb/reservation-hold-repository.ts";
 import { RoutingRepository } from "../../adapters/dynamodb/routing-repository.ts";
 import { SubmissionRepository } from "../../adapters/dynamodb/submission-repository.ts";
 import { SubscriptionRepository } from "../../adapters/dynamodb/subscription-repository.ts";
@@ -11,7 +12,6 @@ import { EventBridgeSubscriptionRules } from "../../adapters/subscriptions/event
 import { HttpWebhookSender } from "../../adapters/subscriptions/http-webhook-sender.ts";
 import { SqsDeliveryQueue } from "../../adapters/subscriptions/sqs-delivery-queue.ts";
 import { StepFunctionsApprovalWorkflow } from "../../adapters/workflow/approval-workflows.ts";
-import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
 import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
 import { ulid } from "../../domain/shared/ids.ts";
@@ -45,7 +45,7 @@ export function useCaseDeps() {
     workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
       HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
     }),
-    holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
+    holds: new DynamoDbReservationHolds(dynamodb, env.TABLE_NAME),
     submissions: new SubmissionRepository(dynamodb, env.TABLE_NAME),
     sender: new HttpWebhookSender(env.WEBHOOK_TIMEOUT_MS),
     clock: systemClock,
@@ -135,6 +135,6 @@ export function approvalDeps() {
     workflows: new StepFunctionsWorkflowStarter(stepFunctions, {
       HOME_DELIVERY: env.STATE_MACHINE_ARN_HOME_DELIVERY,
     }),
-    holds: new StepFunctionsHoldTimer(stepFunctions, env.STATE_MACHINE_ARN_RESERVATION_HOLD),
+    holds: new DynamoDbReservationHolds(dynamodb, env.TABLE_NAME),
   };
 }

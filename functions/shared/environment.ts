@@ -6,7 +6,6 @@ const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
   STATE_MACHINE_ARN_HOME_DELIVERY: z.string().min(1),
-  STATE_MACHINE_ARN_RESERVATION_HOLD: z.string().min(1),
   STATE_MACHINE_ARN_ORDER_APPROVAL: z.string().min(1),
   /** Seconds a warm function may serve channel configuration from memory (changes apply within it). */
   CONFIG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),

@@ -265,6 +265,31 @@ describe("state machines", () => {
   );
 });
 
+describe("reservation holds", () => {
+  it("are ended by a one-minute schedule, not by a state machine per hold", () => {
+    const ruleId = only(
+      logicalIdsOf("AWS::Events::Rule").filter((id) => propsOf(id).Name === "oms-reservation-holds"),
+      "one rule oms-reservation-holds",
+    );
+    expect(propsOf(ruleId).ScheduleExpression).toBe("rate(1 minute)");
+    const targets = propsOf(ruleId).Targets as { Arn: unknown }[];
+    expect(targets.map((t) => flatten(t.Arn))).toEqual([
+      `\${${functionLogicalId("scheduled-hold-expiry")}.Arn}`,
+    ]);
+    const machines = logicalIdsOf("AWS::StepFunctions::StateMachine").map((id) =>
+      String(propsOf(id).StateMachineName),
+    );
+    expect(machines.filter((name) => name.includes("hold"))).toEqual([]);
+    // The steps that start a hold write a table item; they start no execution for it.
+    expect(resourcesAllowing(statementsOfFunction("record-order-failure"), "states:StartExecution")).toEqual(
+      [],
+    );
+    expect(resourcesAllowing(statementsOfFunction("plan-approval"), "states:StartExecution")).toEqual([
+      stateMachineArn(stateMachines["order-approval"].name),
+    ]);
+  });
+});
+
 describe("events", () => {
   it("the declared buses", () => {
     template.resourceCountIs("AWS::Events::EventBus", Object.keys(eventBuses).length);

@@ -4,17 +4,26 @@
 // release (cancellation, decline) and consumption (shipment) settle reservations once; a stuck order holds
 // stock only for its channel's hold time, and a redrive takes it again (or fails if it is gone).
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
+import { DynamoDbReservationHolds } from "../../adapters/dynamodb/reservation-hold-repository.ts";
+import { keys } from "../../adapters/dynamodb/table-design.ts";
 import { createOrder, type Order } from "../../domain/order/order.ts";
 import { orderInputSchema } from "../../domain/order/order-input.ts";
 import type { Runtime } from "../../local/runtime.ts";
-import { consumeOrderReservations, releaseOrderReservations } from "../../usecases/reservations.ts";
+import {
+  consumeOrderReservations,
+  expireDueHolds,
+  releaseOrderReservations,
+  startMissingHolds,
+} from "../../usecases/reservations.ts";
 import { routeOrder } from "../../usecases/routing.ts";
 import { systemClock } from "../../usecases/system-ports.ts";
 import {
   count,
   createLocation,
+  documentClient,
   putChannel,
   repositories,
   stockAt,
@@ -280,7 +289,15 @@ describe("routing and reservations", () => {
 });
 
 describe("reservation hold of a stuck order", () => {
-  async function stuckOrder() {
+  /** The hold sweep as the schedule runs it, `minutes` from now. */
+  const sweepIn = (minutes: number) => {
+    const at = new Date(Date.now() + minutes * 60_000).toISOString();
+    const holds = new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName);
+    return expireDueHolds({ repo: repositories(runtime).orders, inventory, holds, clock: { now: () => at } });
+  };
+
+  /** An order whose Submit fails for good: EXCEPTION, holding 2 of 3 units, its hold stored. */
+  async function exceptionOrder() {
     const loc = uid("wh");
     const sku = uid("SKU");
     const channelId = uid("hold");
@@ -288,12 +305,13 @@ describe("reservation hold of a stuck order", () => {
     await putChannel(runtime, {
       channelId,
       defaultLocationId: loc,
-      // A one-second hold (0.02 minutes rounds to 1 s).
+      // An hour: the sweep below runs with a clock ahead, the runtime's own one-minute schedule finds
+      // nothing due while the tests run.
       inventory: {
         locationIds: [],
         networks: [],
         whenOutOfStock: "NOT_ANNOUNCED",
-        reservationHoldMinutes: 0.02,
+        reservationHoldMinutes: 60,
       },
     });
     await count(api, [{ sku, locationId: loc, onHand: 3 }]);
@@ -306,16 +324,86 @@ describe("reservation hold of a stuck order", () => {
     const orderId = String(res.body.orderId);
     await api.waitForStatus(orderId, "EXCEPTION");
     runtime.functions.clearFaults();
-    // The hold ends: the reservation goes back (released as EXPIRED).
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (await stockAt(api, sku, loc))?.reserved !== 0) {
-      await new Promise((r) => setTimeout(r, 100));
+    // The failure step stores the hold just after the status: wait for the item.
+    const exceptionAt = (await repositories(runtime).orders.getOrder(orderId))?.exception?.at ?? "";
+    const holdKey = keys.reservationHold(orderId, exceptionAt);
+    const db = documentClient(runtime);
+    const deadline = Date.now() + 10_000;
+    while (
+      Date.now() < deadline &&
+      !(await db.send(new GetCommand({ TableName: runtime.tableName, Key: holdKey }))).Item
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
     }
+    return { loc, sku, orderId, exceptionAt, holdKey };
+  }
+
+  async function stuckOrder() {
+    const { loc, sku, orderId } = await exceptionOrder();
+    // Within the hold time the stock stays reserved.
+    expect((await sweepIn(30)).failed).toBe(0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
+    // The hold ends: the reservation goes back (released as EXPIRED).
+    const swept = await sweepIn(61);
+    expect(swept.failed).toBe(0);
+    expect(swept.expired).toBeGreaterThanOrEqual(1);
+    await eventuallyStock(sku, loc, (s) => s?.reserved === 0);
     expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
     const [held] = await inventory.listReservations(orderId);
     expect(held).toMatchObject({ status: "RELEASED", releaseReason: "EXPIRED" });
     return { loc, sku, orderId };
   }
+
+  /** The stock read model follows the table stream: poll it until `done`. */
+  async function eventuallyStock(
+    sku: string,
+    loc: string,
+    done: (s: Awaited<ReturnType<typeof stockAt>>) => boolean,
+  ): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !done(await stockAt(api, sku, loc))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("stores the missing hold of an order stuck before the switch (holds:backfill), once", async () => {
+    const { loc, sku, holdKey } = await exceptionOrder();
+    // As if it got stuck while the reservation-hold state machine still kept its hold: no item.
+    await documentClient(runtime).send(
+      new DeleteCommand({
+        TableName: runtime.tableName,
+        Key: holdKey,
+        ConditionExpression: "attribute_exists(pk)",
+      }),
+    );
+    expect((await sweepIn(61)).failed).toBe(0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 2, available: 1 });
+
+    const backfill = () =>
+      startMissingHolds({
+        repo: repositories(runtime).orders,
+        inventory,
+        holds: new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName),
+      });
+    expect((await backfill()).holding).toBeGreaterThanOrEqual(1);
+    expect((await sweepIn(61)).expired).toBeGreaterThanOrEqual(1);
+    await eventuallyStock(sku, loc, (s) => s?.reserved === 0);
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
+    // Again: the order holds nothing now and its hold has ended, so nothing is stored or swept.
+    await backfill();
+    expect(await sweepIn(61)).toEqual({ expired: 0, released: 0, failed: 0 });
+  }, 60_000);
+
+  it("ends a hold once: a repeated start of the same episode and a repeated sweep change nothing", async () => {
+    const { loc, sku, orderId } = await stuckOrder();
+    const order = await repositories(runtime).orders.getOrder(orderId);
+    const exceptionAt = order?.exception?.at ?? "";
+    const holds = new DynamoDbReservationHolds(documentClient(runtime), runtime.tableName);
+    await holds.startHold(orderId, exceptionAt, 3600);
+    expect(await sweepIn(61)).toEqual({ expired: 0, released: 0, failed: 0 });
+    // The reservation was not taken again meanwhile, so nothing else changed either.
+    expect(await stockAt(api, sku, loc)).toMatchObject({ reserved: 0, available: 3 });
+  }, 60_000);
 
   it("releases the reservations after the channel's hold time; a retry takes them again and submits", async () => {
     const { loc, sku, orderId } = await stuckOrder();

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApprovalRepository } from "../../adapters/dynamodb/approval-repository.ts";
 import { InventoryRepository } from "../../adapters/dynamodb/inventory-repository.ts";
 import { OrderRepository } from "../../adapters/dynamodb/order-repository.ts";
+import { DynamoDbReservationHolds } from "../../adapters/dynamodb/reservation-hold-repository.ts";
 import { StepFunctionsApprovalWorkflow } from "../../adapters/workflow/approval-workflows.ts";
-import { StepFunctionsHoldTimer } from "../../adapters/workflow/reservation-hold-timer.ts";
 import { StepFunctionsWorkflowStarter } from "../../adapters/workflow/step-functions-starter.ts";
 import { StepFunctionsTaskCallbacks } from "../../adapters/workflow/task-callbacks.ts";
-import { channelInventory } from "../../domain/order/channel.ts";
 import type { Runtime } from "../../local/runtime.ts";
 import {
   type ApprovalFlowDeps,
@@ -20,6 +19,7 @@ import {
   planOrderApproval,
   requestApproval,
 } from "../../usecases/approvals.ts";
+import { expireDueHolds } from "../../usecases/reservations.ts";
 import { systemClock, systemIds } from "../../usecases/system-ports.ts";
 import { sampleBody } from "../support/order-fixtures.ts";
 import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runtime.ts";
@@ -27,6 +27,7 @@ import { httpClient, startTestRuntime, uniqueOrder } from "../support/test-runti
 let runtime: Runtime;
 let api: ReturnType<typeof httpClient>;
 let deps: ApprovalFlowDeps;
+let holds: DynamoDbReservationHolds;
 
 const aws = (endpoint: string) => ({
   endpoint,
@@ -41,6 +42,7 @@ beforeAll(async () => {
     marshallOptions: { removeUndefinedValues: true },
   });
   const sfn = new SFNClient(aws(runtime.awsEndpoint));
+  holds = new DynamoDbReservationHolds(db, runtime.tableName);
   deps = {
     repo: new OrderRepository(db, runtime.tableName),
     approvals: new ApprovalRepository(db, runtime.tableName),
@@ -52,7 +54,7 @@ beforeAll(async () => {
     workflows: new StepFunctionsWorkflowStarter(sfn, {
       HOME_DELIVERY: runtime.stateMachineArn("home-delivery"),
     }),
-    holds: new StepFunctionsHoldTimer(sfn, runtime.stateMachineArn("reservation-hold")),
+    holds,
   };
 });
 
@@ -421,23 +423,37 @@ describe("after approval", () => {
     expect(String(done.executionArn)).toContain(`${orderId}-AfterApproval-`);
   });
 
-  it("holds the stock of a waiting order until the channel's hold time, then routes it again on approval", async () => {
-    const channel = await deps.repo.getChannel("web-de");
-    if (!channel) throw new Error("the demo channel is missing");
-    // 1.2 s of hold time (the last test of the file: the channel keeps it).
-    await deps.repo.putChannel({
-      ...channel,
-      inventory: { ...channelInventory(channel), reservationHoldMinutes: 0.02 },
-    });
+  it("holds the stock of a waiting order until the channel's hold time (the hold sweep), then routes it again on approval", async () => {
     await addReasons(reason("hold", 1, "hold"));
     const orderId = await placeOrder("hold");
     await waitForApproval(orderId, "hold", "REQUESTED");
-    const expired = await eventually(
-      () => deps.inventory.listReservations(orderId),
-      (rs) => rs.length === 2 && rs.every((r) => r.status === "RELEASED"),
-    );
-    expect(expired.map((r) => r.releaseReason)).toEqual(["EXPIRED", "EXPIRED"]);
+    const awaitingSince = (await deps.repo.getOrder(orderId))?.timeline.findLast(
+      (t) => t.action === "request-approval",
+    )?.at;
+    if (!awaitingSince) throw new Error("the order never began to wait");
+    // The sweep as the schedule runs it, `minutes` from now (web-de holds stock for 60 minutes).
+    const sweepIn = (minutes: number) => {
+      const at = new Date(Date.now() + minutes * 60_000).toISOString();
+      return expireDueHolds({ ...deps, holds, clock: { now: () => at } });
+    };
+    // Half-way through the hold time nothing of this file's orders is due: the stock stays reserved.
+    expect(await sweepIn(30)).toEqual({ expired: 0, released: 0, failed: 0 });
+    expect(await activeReservations(orderId)).toHaveLength(2);
+
+    // Past it: released as EXPIRED, the order still waits for its decision.
+    const swept = await sweepIn(61);
+    expect(swept.failed).toBe(0);
+    expect(swept.expired).toBeGreaterThanOrEqual(1);
+    expect(swept.released).toBeGreaterThanOrEqual(2);
+    const expired = await deps.inventory.listReservations(orderId);
+    expect(expired.map((r) => [r.status, r.releaseReason])).toEqual([
+      ["RELEASED", "EXPIRED"],
+      ["RELEASED", "EXPIRED"],
+    ]);
     expect((await api.get(`/orders/${orderId}`)).body.status).toBe("AWAITING_APPROVAL");
+    // A repeated start of the same episode's hold and a repeated sweep change nothing.
+    await holds.startHold(orderId, awaitingSince, 3600);
+    expect(await sweepIn(61)).toEqual({ expired: 0, released: 0, failed: 0 });
 
     expect((await decide(orderId, "hold", "APPROVE")).status).toBe(200);
     await api.waitForStatus(orderId, "SUBMITTED");

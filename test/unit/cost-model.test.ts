@@ -19,11 +19,11 @@ describe("cost per million orders", () => {
     expect(costPerMillionOrders({ ...zero, standardTransitions: 15 }).usdPerMillionOrders).toBe(375);
   });
 
-  it("prices an approval's Standard transitions per state entered: 4 + 2 of the hold timer = $150", () => {
-    // order-approval enters Ranks, Reasons, Request, Approve; reservation-hold enters Hold, Expire.
-    const cost = costPerMillionOrders({ ...zero, standardTransitions: 6, expressExecutions: 2 });
-    expect(cost.lines.find((l) => l.item.includes("Standard"))?.usdPerMillionOrders).toBe(150);
-    expect(cost.usdPerMillionOrders).toBe(152);
+  it("prices an approval's Standard transitions per state entered: 4 of order-approval = $100", () => {
+    // order-approval enters Ranks, Reasons, Request, Approve; the reservation hold is a table item now.
+    const cost = costPerMillionOrders({ ...zero, standardTransitions: 4, expressExecutions: 2 });
+    expect(cost.lines.find((l) => l.item.includes("Standard"))?.usdPerMillionOrders).toBe(100);
+    expect(cost.usdPerMillionOrders).toBe(102);
   });
 
   it("prices one Express execution of 0.8 s at $1 per million starts plus 64 MB x 0.8 s", () => {
