@@ -2,6 +2,7 @@
 // that can refuse it (with a reason), and the event it records. Step Functions performs the side
 // effects; this table alone decides legality. applyAction is pure: same order + command -> same result.
 import type { ApprovalReason } from "../approval/approval-reasons.ts";
+import { eventEnvelope } from "../events/note-event.ts";
 import type { OrderEvent, StatusChangeEvent } from "../events/order-events.ts";
 import type { TemporaryResponse } from "../fulfillment/order-response.ts";
 import { IllegalTransitionError } from "../shared/errors.ts";
@@ -319,15 +320,7 @@ export function applyCommand(order: Order, command: OrderCommand, at: string, ev
     eventSequence: order.eventSequence + 1,
     timeline: [...order.timeline, { status: to, action: command.action, at }],
   };
-  const base = {
-    eventId,
-    version: 1 as const,
-    occurredAt: at,
-    merchantId: order.merchantId,
-    channelId: order.channelId,
-    orderId: order.orderId,
-    sequence: next.eventSequence,
-  };
+  const base = eventEnvelope(order, next.eventSequence, at, eventId);
   const statusChange = { status: to, previousStatus: order.status };
   switch (command.action) {
     case "validate":
@@ -586,14 +579,8 @@ export function createdEvent(order: Order, eventId: string): { order: Order; eve
   return {
     order: next,
     event: {
-      eventId,
+      ...eventEnvelope(order, next.eventSequence, order.createdAt, eventId),
       type: "order.created",
-      version: 1,
-      occurredAt: order.createdAt,
-      merchantId: order.merchantId,
-      channelId: order.channelId,
-      orderId: order.orderId,
-      sequence: next.eventSequence,
       data: {
         status: order.status,
         orderType: order.orderType,
