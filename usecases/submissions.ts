@@ -17,6 +17,7 @@ import {
   type LineAnswer,
   lineAnswers,
   newSubmission,
+  recordedDecision,
   type Submission,
   submissionKey,
   submissionParts,
@@ -275,20 +276,14 @@ export async function answerSubmission(
       // Answered (or withdrawn) before: the same answer again is a repeat; another one is a conflict.
       const repeated = (input.lines ?? []).every((l) =>
         mine.some((s) =>
-          s.lines.some(
-            (x) =>
-              x.lineId === l.lineId && x.decision === (l.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED"),
-          ),
+          s.lines.some((x) => x.lineId === l.lineId && x.decision === recordedDecision(l.decision)),
         ),
       );
+      const forAll = input.decision;
       const sameForAll =
-        input.decision === undefined ||
+        forAll === undefined ||
         mine.every((s) =>
-          s.lines.every(
-            (x) =>
-              x.decision === "WITHDRAWN" ||
-              x.decision === (input.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED"),
-          ),
+          s.lines.every((x) => x.decision === "WITHDRAWN" || x.decision === recordedDecision(forAll)),
         );
       if (repeated && sameForAll) return { order: stored, submissions: mine, ...REPEAT };
       throw new ConflictError(
@@ -357,18 +352,17 @@ export async function answerSubmission(
       withdrawnUnits,
     };
   });
-  // After the write (a repeat after a crash does it again): rejected units go back, routing runs again.
-  // (Withdrawn parts of a split position are released by the routing step, which settles what it does
-  // not use.)
+  // After the write (a repeat after a crash does it again): rejected units go back at the locations that
+  // rejected them, a split position's withdrawn shares go back while no routing runs yet, routing starts.
   const order = result.order;
-  await releaseRejected(deps, order);
-  // A repeat after a crash between the write and the start starts it again (the steps are idempotent).
-  const crashedBeforeStart =
-    result.repeated && order.status === "VALIDATED" && order.timeline.at(-1)?.action === "answer-submission";
-  if (result.reroutes || crashedBeforeStart) {
-    await releaseUnits(deps, orderId, result.withdrawnUnits);
-    await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
-  }
+  const reroute =
+    result.reroutes ||
+    // A repeat after a crash between the write and the start starts it again (the steps are idempotent).
+    (result.repeated &&
+      order.status === "VALIDATED" &&
+      order.timeline.at(-1)?.action === "answer-submission");
+  await releaseAfterAnswer(deps, order, reroute ? result.withdrawnUnits : []);
+  if (reroute) await deps.workflows.resumeOrder(orderId, "Route", order.orderType);
   return {
     orderId,
     status: order.status,
@@ -383,28 +377,30 @@ const REPEAT = {
   withdrawnUnits: [] as { lineId: string; locationId: string }[],
 };
 
-/** Releases the order's active reservations of these (line, location) pairs. Idempotent. */
-async function releaseUnits(
+/**
+ * One pass over the order's reservations after an answer: a line back in routing (OPEN) gives back what it
+ * holds at the locations that rejected it (REJECTED; only there: routing may be reserving elsewhere for
+ * it right now), and the withdrawn shares named go back (SUPERSEDED). Reads nothing when neither applies
+ * (an acceptance). Idempotent.
+ */
+async function releaseAfterAnswer(
   deps: SubmissionDeps,
-  orderId: string,
-  units: readonly { lineId: string; locationId: string }[],
+  order: Order,
+  withdrawn: readonly { lineId: string; locationId: string }[],
 ): Promise<void> {
-  if (units.length === 0) return;
-  for (const r of (await deps.inventory.listReservations(orderId)).filter(isActive)) {
-    if (units.some((u) => u.lineId === r.lineId && u.locationId === r.locationId))
+  const rejectedAt = (lineId: string, locationId: string) =>
+    order.positions.some(
+      (p) =>
+        p.lineId === lineId &&
+        p.status === "OPEN" &&
+        (p.rejections ?? []).some((x) => x.locationId === locationId),
+    );
+  const reopened = order.positions.some((p) => p.status === "OPEN" && (p.rejections?.length ?? 0) > 0);
+  if (!reopened && withdrawn.length === 0) return;
+  for (const r of (await deps.inventory.listReservations(order.orderId)).filter(isActive)) {
+    if (rejectedAt(r.lineId, r.locationId)) await deps.inventory.release(r, "REJECTED", deps.clock.now());
+    else if (withdrawn.some((u) => u.lineId === r.lineId && u.locationId === r.locationId))
       await deps.inventory.release(r, "SUPERSEDED", deps.clock.now());
-  }
-}
-
-/** Releases the reservations of rejected lines at the locations that rejected them. Idempotent. */
-async function releaseRejected(deps: SubmissionDeps, order: Order): Promise<void> {
-  const reservations = (await deps.inventory.listReservations(order.orderId)).filter(isActive);
-  for (const r of reservations) {
-    const position = order.positions.find((p) => p.lineId === r.lineId);
-    if (position?.status !== "OPEN") continue;
-    // Only at the locations that rejected it: routing may be reserving elsewhere for it right now.
-    if (!(position.rejections ?? []).some((x) => x.locationId === r.locationId)) continue;
-    await deps.inventory.release(r, "REJECTED", deps.clock.now());
   }
 }
 

@@ -200,6 +200,10 @@ export const answerInputSchema = z
   });
 export type AnswerInput = z.infer<typeof answerInputSchema>;
 
+/** How a line records a location's ACCEPT / REJECT. */
+export const recordedDecision = (decision: "ACCEPT" | "REJECT"): "ACCEPTED" | "REJECTED" =>
+  decision === "ACCEPT" ? "ACCEPTED" : "REJECTED";
+
 export interface LineAnswer {
   lineId: string;
   decision: "ACCEPTED" | "REJECTED";
@@ -222,7 +226,7 @@ export function lineAnswers(open: readonly Submission[], input: AnswerInput): Li
   }
   return asked.map((l) => ({
     lineId: l.lineId,
-    decision: l.decision === "ACCEPT" ? "ACCEPTED" : "REJECTED",
+    decision: recordedDecision(l.decision),
     ...(l.decision === "REJECT" ? { reason: l.reason ?? "rejected by the location" } : {}),
   }));
 }
